@@ -1,0 +1,22 @@
+"""Root URL configuration."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
+    path("signin/", auth_views.LoginView.as_view(template_name="signin.html"), name="signin"),
+    path("signout/", auth_views.LogoutView.as_view(), name="signout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("console/", include("console.urls")),
+    path("labs/", include("labs.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "console.views.errors.bad_request"
+handler403 = "console.views.errors.permission_denied"
+handler404 = "console.views.errors.page_not_found"
+handler500 = "console.views.errors.server_error"

@@ -1,0 +1,15 @@
+"""Console URLs (namespace `console`)."""
+from __future__ import annotations
+
+from django.urls import path
+
+from console.views import home, roles
+
+app_name = "console"
+
+urlpatterns = [
+    path("", home.console_home, name="home"),
+    path("iam/roles/", roles.role_list, name="role-list"),
+    path("iam/roles/create/", roles.create_role, name="role-create"),
+    path("iam/roles/<str:role_name>/", roles.role_detail, name="role-detail"),
+]

@@ -1,0 +1,1 @@
+"""Labs, courses, assignments, submissions and grading."""

@@ -1,0 +1,63 @@
+"""Lab reads: the catalogue, a lab's page, a learner's own submissions (never anyone else's)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import markdown
+import nh3
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from labs.grading.result import json_summary
+from labs.models import Course, Grade, Lab, Submission
+from labs.services.grading import GRADER_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class LabPage:
+    lab: Lab
+    title: str
+    brief_html: str
+    latest: Submission | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionView:
+    submission: Submission
+    result: dict[str, Any] | None
+    summary: str
+    language: str
+
+
+def _localized(lab: Lab, language: str, field: str) -> str:
+    return str(getattr(lab, f"{field}_ko" if language == "ko" else f"{field}_en"))
+
+
+def lab_title(lab: Lab, language: str) -> str:
+    return _localized(lab, language, "title")
+
+
+def lab_list(*, user: AbstractBaseUser) -> tuple[QuerySet[Course], QuerySet[Lab]]:
+    """The courses the user is enrolled in (with their labs) and the whole catalogue."""
+    courses = Course.objects.filter(enrollments__student=user).prefetch_related(
+        Prefetch("labs", queryset=Lab.objects.order_by("assignments__position"))
+    )
+    return courses, Lab.objects.all()
+
+
+def lab_page(*, user: AbstractBaseUser, slug: str, language: str) -> LabPage:
+    lab = get_object_or_404(Lab, slug=slug)
+    html = markdown.markdown(_localized(lab, language, "brief"), extensions=["fenced_code"])
+    latest = Submission.objects.filter(student=user, lab=lab).first()
+    return LabPage(lab=lab, title=lab_title(lab, language), brief_html=nh3.clean(html), latest=latest)
+
+
+def submission_view(*, user: AbstractBaseUser, submission_id: int, language: str) -> SubmissionView:
+    """One of the user's own submissions with its grade; another user's id is a 404."""
+    submission = get_object_or_404(Submission.objects.select_related("lab"), pk=submission_id, student=user)
+    grade = Grade.objects.filter(submission=submission, grader_version=GRADER_VERSION).first()
+    result = grade.result if grade else None
+    summary = json_summary(result) if result else ""
+    return SubmissionView(submission=submission, result=result, summary=summary, language=language)

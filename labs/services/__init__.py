@@ -1,0 +1,1 @@
+"""Lab services (writes): catalogue loading, submissions, grading."""

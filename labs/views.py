@@ -1,0 +1,54 @@
+"""Lab screens: the list, a lab with "Check my progress", and the live grading status."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HTMX_STOP_POLLING
+
+from console.http import HtmxHttpRequest
+from labs import selectors
+from labs.models import Lab
+from labs.services.submissions import submission_create as create
+
+
+@require_GET
+@login_required
+def lab_list(request: HtmxHttpRequest) -> HttpResponse:
+    courses, labs = selectors.lab_list(user=request.user)
+    return render(request, "labs/list.html", {"courses": courses, "labs": labs, "language": get_language()})
+
+
+@require_GET
+@login_required
+def lab_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    page = selectors.lab_page(user=request.user, slug=slug, language=get_language())
+    view = None
+    if page.latest is not None:
+        view = selectors.submission_view(user=request.user, submission_id=page.latest.pk, language=get_language())
+    return render(request, "labs/detail.html", {"page": page, "view": view})
+
+
+@require_POST
+@login_required
+def submission_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    submission = create(student=request.user, lab=get_object_or_404(Lab, slug=slug))
+    if not request.htmx:
+        return redirect("labs:lab-detail", slug=slug)
+    view = selectors.submission_view(user=request.user, submission_id=submission.pk, language=get_language())
+    return render(request, "labs/detail.html#submission-status", {"view": view})
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def submission_status(request: HtmxHttpRequest, submission_id: int) -> HttpResponse:
+    view = selectors.submission_view(user=request.user, submission_id=submission_id, language=get_language())
+    if not request.htmx:
+        return redirect("labs:lab-detail", slug=view.submission.lab.slug)
+    # 286 tells htmx to stop polling once the submission reached a final state.
+    status = HTMX_STOP_POLLING if view.submission.is_final else 200
+    return render(request, "labs/detail.html#submission-status", {"view": view}, status=status)

@@ -1,0 +1,1 @@
+"""The per-learner AWS world: accounts backed by moto, stored durably, every call authorized by `iam`."""

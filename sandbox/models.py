@@ -1,0 +1,70 @@
+"""Sandbox, Account, AccountSnapshot and Event: the durable truth behind the moto cache."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Sandbox(models.Model):
+    """A learner's AWS world: their accounts, owned by exactly one user."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sandbox")
+    home_user_name = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"sandbox of {self.owner}"
+
+
+class Account(models.Model):
+    """One AWS account in a sandbox. `snapshot_token` names the newest stored state of its moto backends."""
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="accounts")
+    account_id = models.CharField(max_length=12, unique=True)
+    alias = models.CharField(max_length=63, blank=True)
+    is_home = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0)
+    snapshot_token = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sandbox"], condition=models.Q(is_home=True), name="one_home_account_per_sandbox"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.account_id
+
+
+class AccountSnapshot(models.Model):
+    """The pickled moto backends of one account at one version (written in the mutation's transaction)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots")
+    version = models.PositiveIntegerField()
+    token = models.CharField(max_length=32)
+    moto_version = models.CharField(max_length=32)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "version"], name="one_snapshot_per_version")]
+
+
+class Event(models.Model):
+    """A CloudTrail-like record of one API call made in an account, successful or denied."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="events")
+    event_time = models.DateTimeField(auto_now_add=True)
+    event_source = models.CharField(max_length=64)
+    event_name = models.CharField(max_length=64)
+    user_identity = models.JSONField(default=dict)
+    request_parameters = models.JSONField(default=dict)
+    response_elements = models.JSONField(null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-event_time"])]
+        ordering = ["-event_time", "-id"]
