@@ -7,7 +7,7 @@ PORT ?= 8000
 REDIS_PORT ?= 6379
 export RUN_DIR PORT REDIS_PORT PY
 
-.PHONY: run stop test bench lint help
+.PHONY: run stop test bench lint messages help
 
 help:
 	@echo "make run    install what is missing, migrate, load labs and the demo course, start web + worker"
@@ -43,3 +43,7 @@ bench: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages -l ko --ignore=.venv --ignore=tests --ignore=bench --ignore=iam --no-location
+	$(PY) manage.py compilemessages -l ko --ignore=.venv

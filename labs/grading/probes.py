@@ -26,7 +26,7 @@ def probe_trust(role: RoleView, *, principal: Mapping[str, str], action: str) ->
     who = _principal(principal)
     identity: tuple[iam.Policy, ...] = ()
     if who.kind == "AWS":
-        identity = (iam.parse_policy(PROBER_IDENTITY_POLICY, name="caller identity policy"),)
+        identity = (iam.parse_policy(PROBER_IDENTITY_POLICY, name="outsider's own identity policy"),)
     context = iam.make_context({"aws:PrincipalArn": who.arn} if who.kind == "AWS" else {})
     request = iam.Request(action=action, resource=role.arn, principal=who, context=context)
     return iam.evaluate(request, iam.PolicyInputs(identity=identity, resource=trust))

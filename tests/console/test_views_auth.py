@@ -46,3 +46,21 @@ def test_unknown_pages_get_the_console_404_page(student_client):
     response = student_client.get("/console/nowhere/")
     assert response.status_code == 404
     assert "This page does not exist" in response.content.decode()
+
+
+@pytest.mark.django_db
+class LanguageTests:
+    def test_korean_browsers_get_the_korean_console(self, student_client):
+        page = student_client.get(reverse("console:home"), headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+        assert "역할 생성" in page.content.decode()
+
+    def test_the_language_can_be_switched_and_is_remembered(self, student_client):
+        student_client.post(reverse("set_language"), {"language": "ko", "next": "/console/"})
+        assert "역할 생성" in student_client.get(reverse("console:role-list")).content.decode()
+        student_client.post(reverse("set_language"), {"language": "en", "next": "/console/"})
+        assert "Create role" in student_client.get(reverse("console:role-list")).content.decode()
+
+    def test_the_top_bar_shows_the_account_menu_on_every_console_page(self, client, student):
+        client.post(reverse("signin"), {"username": "student1", "password": "correct-horse-battery"})
+        page = client.get(reverse("labs:lab-list")).content.decode()
+        assert 'data-testid="account-menu">student1 @' in page

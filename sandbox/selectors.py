@@ -1,0 +1,24 @@
+"""Sandbox reads that need only the database (no moto): cheap enough for every page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from sandbox.models import Account
+
+
+@dataclass(frozen=True, slots=True)
+class AccountMenu:
+    """What the console's top bar shows: `user @ account id`."""
+
+    user_name: str
+    account_id: str
+
+
+def account_menu_get(*, user: AbstractBaseUser) -> AccountMenu | None:
+    """The signed-in learner's home account and IAM user name, or None before their sandbox exists."""
+    account = Account.objects.filter(sandbox__owner=user, is_home=True).select_related("sandbox").first()
+    if account is None:
+        return None
+    return AccountMenu(user_name=account.sandbox.home_user_name, account_id=account.account_id)
