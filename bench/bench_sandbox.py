@@ -5,6 +5,7 @@ Runs on a throwaway SQLite database (or DATABASE_URL when set). Prints one line 
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -51,6 +52,7 @@ def main() -> None:
     from labs.services.catalog import catalog_load
     from labs.services.grading import grade_context_load, submission_grade
     from sandbox import moto_store, provisioning, roles
+    from sandbox.models import AccountSnapshot
 
     call_command("migrate", verbosity=0)
     lab = catalog_load()[0]
@@ -75,10 +77,13 @@ def main() -> None:
     submissions = [Submission.objects.create(student=users[1], lab=lab) for _ in range(50)]
     timed("submission_grade service (claim, snapshot, grade, store)", 50,
           lambda i: submission_grade(submission_id=submissions[i].pk))
-    size = len(bytes(identity and moto_store.AccountSnapshot.objects.filter(
-        account__account_id=identity.account_id).latest("version").data))
+    latest = AccountSnapshot.objects.filter(account__account_id=identity.account_id).latest("version")
+    size = len(bytes(latest.data))
     print(f"{'snapshot size with ' + str(CALLS) + ' roles':<48} {size / 1024:.1f} KiB")
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

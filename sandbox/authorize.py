@@ -50,7 +50,7 @@ def request_for(identity: Identity, *, action: str, resource: str) -> iam.Reques
             "aws:SecureTransport": "true",
         }
     )
-    principal = iam.Principal(kind="AWS", arn=identity.arn, account=identity.account_id)
+    principal = iam.Principal.aws(identity.arn, unique_id=identity.principal_id)
     return iam.Request(action=action, resource=resource, principal=principal, context=context)
 
 

@@ -179,10 +179,10 @@ def celery_broker(redis_url) -> Iterator[str]:
     previous = app.conf.broker_url
 
     def use(url: str) -> None:
+        # Producer pools are keyed by connection URL; dropping the cached ones makes the next send use `url`.
         app.conf.broker_url = url
-        if app._pool is not None:
-            app._pool.force_close_all()
         app._pool = None
+        app.amqp._producer_pool = None
 
     use(broker_url)
     yield broker_url

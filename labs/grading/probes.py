@@ -17,7 +17,7 @@ PROBER_IDENTITY_POLICY = json.dumps(
 def _principal(spec: Mapping[str, str]) -> iam.Principal:
     (kind, value), = spec.items()
     account = value.split(":")[4] if kind == "AWS" and value.startswith("arn:") else None
-    return iam.Principal(kind=kind, arn=value, account=account)
+    return iam.Principal(kind=iam.PrincipalKind(kind), arn=value, account=account)
 
 
 def probe_trust(role: RoleView, *, principal: Mapping[str, str], action: str) -> iam.Evaluation:

@@ -1,0 +1,50 @@
+"""`evaluate`: run every policy type against a request and combine the results."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from iam import trust
+from iam.combine import combine
+from iam.context import principal_keys
+from iam.model import PolicyInputs, PolicyKind, PrincipalKind, Request
+from iam.results import Evaluation, PolicyResult
+from iam.statements import evaluate_policies
+
+
+def evaluate(request: Request, policies: PolicyInputs) -> Evaluation:
+    """Decide a request the way AWS would, with the statements and policy types behind it.
+
+    The context gets `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
+    `aws:username` and `aws:userid` from the principal unless the request sets them. SCPs,
+    identity-based policies, boundaries and session policies apply only to `AWS` principals.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    """
+    context = principal_keys(request.principal).merged_with(request.context)
+    run = partial(evaluate_policies, request=request, context=context)
+    aws_caller = request.principal is not None and request.principal.kind == PrincipalKind.AWS
+    scps: tuple[PolicyResult, ...] = ()
+    identity = boundary = session = resource = None
+    if aws_caller:
+        scps = tuple(run(PolicyKind.SCP, level, level=number) for number, level in enumerate(policies.scps))
+        identity = run(PolicyKind.IDENTITY, policies.identity)
+        boundary = run(PolicyKind.BOUNDARY, (policies.boundary,)) if policies.boundary else None
+        session = run(PolicyKind.SESSION, policies.session) if policies.session else None
+    if policies.resource is not None:
+        kind = PolicyKind.TRUST if policies.resource.kind is PolicyKind.TRUST else PolicyKind.RESOURCE
+        resource = run(kind, (policies.resource,), check_principal=True)
+    access = trust.access_for(request, resource, trust=trust.is_trust_request(request, policies.resource))
+    verdict = combine(
+        scps=scps, resource=resource, identity=identity, boundary=boundary, session=session, access=access
+    )
+    results = tuple(result for result in (*scps, resource, identity, boundary, session) if result is not None)
+    traces = (trace for result in results for trace in (*result.deny, *result.allow, *result.unmatched))
+    return Evaluation(
+        request=request,
+        decision=verdict.decision,
+        reasons=verdict.reasons,
+        policy_results=results,
+        blocked_by=verdict.blocked_by,
+        issues=tuple(issue for trace in traces for issue in trace.issues),
+        cross_account=access.cross_account,
+    )
