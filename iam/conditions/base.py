@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from iam.matching import Template
 
@@ -33,3 +34,23 @@ class OperatorSpec:
     compile: Compiler
     negated: bool = False
     variables: bool = False
+
+
+Value = TypeVar("Value", bound=Any)
+
+
+def ordered(parse: Callable[[str], Value | None], check: Callable[[Value, Value], bool]) -> Compiler:
+    """A compiler for `parse(request value) <check> parse(policy value)`; unreadable request values never match."""
+
+    def compile_value(policy: Template) -> Matcher:
+        expected = parse(policy.text)
+        if expected is None:
+            raise InvalidPolicyValue(policy.text)
+
+        def matches(value: str) -> bool:
+            actual = parse(value)
+            return actual is not None and check(actual, expected)
+
+        return matches
+
+    return compile_value

@@ -6,8 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from iam.conditions.base import Compiler, InvalidPolicyValue, Matcher
-from iam.matching import Template
+from iam.conditions.base import Compiler, ordered
 
 _EPOCH = re.compile(r"-?\d+(?:\.\d+)?\Z")
 
@@ -28,20 +27,8 @@ def parse_date(text: str) -> datetime | None:
 
 
 def comparing(check: Callable[[datetime, datetime], bool]) -> Compiler:
-    """A compiler for `request_date <check> policy_date`; unreadable request values never match.
+    """A compiler for `request_value <check> policy_value`; unreadable request values never match.
 
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
     """
-
-    def compile_value(policy: Template) -> Matcher:
-        expected = parse_date(policy.text)
-        if expected is None:
-            raise InvalidPolicyValue(policy.text)
-
-        def matches(value: str) -> bool:
-            actual = parse_date(value)
-            return actual is not None and check(actual, expected)
-
-        return matches
-
-    return compile_value
+    return ordered(parse_date, check)

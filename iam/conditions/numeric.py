@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from iam.conditions.base import Compiler, InvalidPolicyValue, Matcher
-from iam.matching import Template
+from iam.conditions.base import Compiler, ordered
 
 
 def _number(text: str) -> Decimal | None:
@@ -22,16 +21,4 @@ def comparing(check: Callable[[Decimal, Decimal], bool]) -> Compiler:
 
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Numeric
     """
-
-    def compile_value(policy: Template) -> Matcher:
-        expected = _number(policy.text)
-        if expected is None:
-            raise InvalidPolicyValue(policy.text)
-
-        def matches(value: str) -> bool:
-            actual = _number(value)
-            return actual is not None and check(actual, expected)
-
-        return matches
-
-    return compile_value
+    return ordered(_number, check)
