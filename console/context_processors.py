@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -10,6 +11,7 @@ from sandbox.selectors import account_menu_get
 
 
 def account_menu(request: HttpRequest) -> dict[str, Any]:
-    if not request.user.is_authenticated:
+    user = request.user
+    if not isinstance(user, User):
         return {"account_menu": None}
-    return {"account_menu": SimpleLazyObject(lambda: account_menu_get(user=request.user))}
+    return {"account_menu": SimpleLazyObject(lambda: account_menu_get(user=user))}

@@ -6,7 +6,7 @@ from typing import Any
 
 import markdown
 import nh3
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -39,7 +39,7 @@ def lab_title(lab: Lab, language: str) -> str:
     return _localized(lab, language, "title")
 
 
-def lab_list(*, user: AbstractBaseUser) -> tuple[QuerySet[Course], QuerySet[Lab]]:
+def lab_list(*, user: User) -> tuple[QuerySet[Course], QuerySet[Lab]]:
     """The courses the user is enrolled in (with their labs) and the whole catalogue."""
     courses = Course.objects.filter(enrollments__student=user).prefetch_related(
         Prefetch("labs", queryset=Lab.objects.order_by("assignments__position"))
@@ -47,14 +47,14 @@ def lab_list(*, user: AbstractBaseUser) -> tuple[QuerySet[Course], QuerySet[Lab]
     return courses, Lab.objects.all()
 
 
-def lab_page(*, user: AbstractBaseUser, slug: str, language: str) -> LabPage:
+def lab_page(*, user: User, slug: str, language: str) -> LabPage:
     lab = get_object_or_404(Lab, slug=slug)
     html = markdown.markdown(_localized(lab, language, "brief"), extensions=["fenced_code"])
     latest = Submission.objects.filter(student=user, lab=lab).first()
     return LabPage(lab=lab, title=lab_title(lab, language), brief_html=nh3.clean(html), latest=latest)
 
 
-def submission_view(*, user: AbstractBaseUser, submission_id: int, language: str) -> SubmissionView:
+def submission_view(*, user: User, submission_id: int, language: str) -> SubmissionView:
     """One of the user's own submissions with its grade; another user's id is a 404."""
     submission = get_object_or_404(Submission.objects.select_related("lab"), pk=submission_id, student=user)
     grade = Grade.objects.filter(submission=submission, grader_version=GRADER_VERSION).first()

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import iam
 from sandbox.errors import AccessDenied
 from sandbox.identity import Identity
 from sandbox.moto_store import AccountBackends
+
+if TYPE_CHECKING:
+    from moto.iam.models import ManagedPolicy
 
 
 def identity_policies(backends: AccountBackends, identity: Identity) -> tuple[iam.Policy, ...]:
@@ -19,11 +23,16 @@ def _user_policy_documents(backends: AccountBackends, user_name: str) -> Iterato
     user = backends.iam.get_user(user_name)
     yield from user.policies.items()
     for policy in user.managed_policies.values():
-        yield policy.name, policy.default_version.document
+        yield policy.name, _default_document(policy)
     for group in backends.iam.get_groups_for_user(user_name):
         yield from group.policies.items()
         for policy in group.managed_policies.values():
-            yield policy.name, policy.default_version.document
+            yield policy.name, _default_document(policy)
+
+
+def _default_document(policy: ManagedPolicy) -> str:
+    """The document of a managed policy's default version (the one AWS evaluates)."""
+    return next(str(version.document) for version in policy.versions if version.version_id == policy.default_version_id)
 
 
 def _parsed(documents: Iterator[tuple[str, str]]) -> Iterator[iam.Policy]:

@@ -5,7 +5,7 @@ import json
 import re
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from sandbox.identity import Identity, iam_user_arn
@@ -33,7 +33,7 @@ def new_account_id() -> str:
     raise RuntimeError("could not draw an unused account id")  # 20 collisions in 10^12: the database is broken
 
 
-def sandbox_provision(*, user: AbstractBaseUser) -> Sandbox:
+def sandbox_provision(*, user: User) -> Sandbox:
     """The user's sandbox, created with its home account and IAM user when missing (safe to call concurrently)."""
     existing = Sandbox.objects.filter(owner=user).first()
     if existing is not None:
@@ -69,6 +69,6 @@ def home_identity(sandbox: Sandbox) -> Identity:
         )
 
 
-def learner_identity(*, user: AbstractBaseUser) -> Identity:
+def learner_identity(*, user: User) -> Identity:
     """The console identity of a signed-in learner, provisioning their sandbox on first use."""
     return home_identity(sandbox_provision(user=user))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from sandbox.models import Account
 
@@ -16,7 +16,7 @@ class AccountMenu:
     account_id: str
 
 
-def account_menu_get(*, user: AbstractBaseUser) -> AccountMenu | None:
+def account_menu_get(*, user: User) -> AccountMenu | None:
     """The signed-in learner's home account and IAM user name, or None before their sandbox exists."""
     account = Account.objects.filter(sandbox__owner=user, is_home=True).select_related("sandbox").first()
     if account is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -25,7 +25,7 @@ def _enqueue(submission_id: int) -> None:
         logger.warning("broker unavailable: submission %s stays queued", submission_id, exc_info=True)
 
 
-def submission_create(*, student: AbstractBaseUser, lab: Lab) -> Submission:
+def submission_create(*, student: User, lab: Lab) -> Submission:
     """Queue a grading of `lab` for `student`.
 
     While one is still pending, that one is returned instead; if it has waited in the queue for a minute (its

@@ -125,3 +125,44 @@ class RoleReadTests:
         assert roles.role_list(identity=theirs) == ()
         with pytest.raises(NoSuchEntity):
             roles.role_get(identity=theirs, role_name="mine")
+
+
+@pytest.mark.django_db
+class IdentityPolicySourcesTests:
+    """Managed and group policies count, as in AWS, not only inline ones."""
+
+    @pytest.fixture
+    def bare(self, identity):
+        with moto_store.account_writer(identity.account_id) as backends:
+            backends.iam.delete_user_policy(identity.name, provisioning.ADMIN_POLICY_NAME)
+        return identity
+
+    def _managed(self, backends, name, document):
+        return backends.iam.create_policy(
+            description="", path="/", policy_document=json.dumps(document), policy_name=name, tags=[]
+        )
+
+    def test_an_attached_customer_managed_policy_grants(self, bare):
+        allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*Role*", "Resource": "*"}]}
+        with moto_store.account_writer(bare.account_id) as backends:
+            policy = self._managed(backends, "RoleAdmin", allow)
+            backends.iam.attach_user_policy(policy.arn, bare.name)
+        assert roles.role_create(identity=bare, role_name="app", trust_policy=EC2_TRUST).name == "app"
+
+    def test_a_group_policy_grants(self, bare):
+        allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateRole", "Resource": "*"}]}
+        with moto_store.account_writer(bare.account_id) as backends:
+            backends.iam.create_group("admins", "/")
+            backends.iam.add_user_to_group("admins", bare.name)
+            backends.iam.put_group_policy("admins", "CreateRoles", json.dumps(allow))
+        assert roles.role_create(identity=bare, role_name="app", trust_policy=EC2_TRUST).name == "app"
+
+    def test_a_group_managed_policy_deny_wins(self, identity):
+        deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:CreateRole", "Resource": "*"}]}
+        with moto_store.account_writer(identity.account_id) as backends:
+            policy = self._managed(backends, "NoRoles", deny)
+            backends.iam.create_group("limited", "/")
+            backends.iam.add_user_to_group("limited", identity.name)
+            backends.iam.attach_group_policy(policy.arn, "limited")
+        with pytest.raises(AccessDenied, match="explicit deny"):
+            roles.role_create(identity=identity, role_name="app", trust_policy=EC2_TRUST)
