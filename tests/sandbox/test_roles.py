@@ -150,7 +150,8 @@ class IdentityPolicySourcesTests:
         assert roles.role_create(identity=bare, role_name="app", trust_policy=EC2_TRUST).name == "app"
 
     def test_a_group_policy_grants(self, bare):
-        allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateRole", "Resource": "*"}]}
+        allow = {"Version": "2012-10-17",
+                 "Statement": [{"Effect": "Allow", "Action": "iam:CreateRole", "Resource": "*"}]}
         with moto_store.account_writer(bare.account_id) as backends:
             backends.iam.create_group("admins", "/")
             backends.iam.add_user_to_group("admins", bare.name)
