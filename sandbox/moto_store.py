@@ -80,7 +80,13 @@ def _sync(account_id: str, token: str) -> None:
         return
     _drop_cached(account_id)
     if token:
-        data = AccountSnapshot.objects.values_list("data", flat=True).get(account__account_id=account_id, token=token)
+        try:
+            data = AccountSnapshot.objects.values_list("data", flat=True).get(
+                account__account_id=account_id, token=token
+            )
+        except AccountSnapshot.DoesNotExist as exc:
+            # Pruned by writers that got SNAPSHOTS_KEPT versions ahead since the token was read: retry later.
+            raise SandboxUnavailable(f"snapshot {token} of account {account_id} is gone") from exc
         restored = pickle.loads(bytes(data))  # noqa: S301 - our own database, written by account_writer
         backend_dicts = _backend_dicts()
         for name, account_backend in restored.items():

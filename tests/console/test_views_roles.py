@@ -107,3 +107,18 @@ class RoleDetailTests:
         client.force_login(student)
         assert client.get(reverse("console:role-detail", args=["secret"])).status_code == 404
         assert "secret" not in client.get(reverse("console:role-list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_busy_sandbox_gets_a_try_again_page_not_a_500(student_client, monkeypatch):
+    from sandbox import roles as sandbox_roles
+    from sandbox.errors import SandboxUnavailable
+
+    def busy(**_):
+        raise SandboxUnavailable("database is locked")
+
+    monkeypatch.setattr(sandbox_roles, "role_list", busy)
+    response = student_client.get(reverse("console:role-list"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Nothing was lost" in response.content.decode()

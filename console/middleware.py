@@ -1,0 +1,27 @@
+"""Turn a transient sandbox failure into a "try again" page instead of a server error."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sandbox.errors import SandboxUnavailable
+
+SANDBOX_BUSY = "Your sandbox is busy or briefly unreachable. Nothing was lost: try again in a few seconds."
+
+
+class SandboxUnavailableMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, SandboxUnavailable):
+            return None
+        context = {"status": 503, "title": "Try again", "detail": SANDBOX_BUSY}
+        response = render(request, "error.html", context, status=503)
+        response["Retry-After"] = "5"
+        return response
