@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate, load labs and the demo course, start gunicorn and one Celery worker, print URL and logins.
+# Web and worker processes are recycled now and then (--max-requests, --max-tasks-per-child): moto never frees the
+# objects it tracks, and every account a process touched stays cached in it; the database holds the truth.
 set -euo pipefail
 RUN_DIR=${RUN_DIR:-.run}
 PY=${PY:-.venv/bin/python}
@@ -23,12 +25,14 @@ if alive "$RUN_DIR/web.pid"; then
 else
   "$VENV_BIN/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" \
     --daemon --pid "$PWD/$RUN_DIR/web.pid" --error-logfile "$PWD/$RUN_DIR/web.log" \
-    --access-logfile "$PWD/$RUN_DIR/web-access.log" --capture-output
+    --access-logfile "$PWD/$RUN_DIR/web-access.log" --capture-output \
+    --max-requests 2000 --max-requests-jitter 200
 fi
 if alive "$RUN_DIR/worker.pid"; then
   echo "Celery worker already running (pid $(cat "$RUN_DIR/worker.pid"))"
 else
   "$VENV_BIN/celery" -A config worker --detach --concurrency "${WORKER_CONCURRENCY:-2}" --loglevel INFO \
+    --max-tasks-per-child 500 \
     --pidfile "$PWD/$RUN_DIR/worker.pid" --logfile "$PWD/$RUN_DIR/worker.log"
 fi
 
