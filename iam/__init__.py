@@ -6,7 +6,16 @@ from iam.context import Context, make_context
 from iam.engine import evaluate
 from iam.errors import PolicySyntaxError
 from iam.explain import explain
-from iam.limits import MANAGED_POLICY_SIZE_LIMIT, SESSION_POLICY_SIZE_LIMIT, TRUST_POLICY_SIZE_LIMIT
+from iam.findings import Finding, FindingCode, Severity
+from iam.limits import (
+    GROUP_INLINE_POLICIES_SIZE_LIMIT,
+    MANAGED_POLICY_SIZE_LIMIT,
+    ROLE_INLINE_POLICIES_SIZE_LIMIT,
+    SESSION_POLICY_SIZE_LIMIT,
+    TRUST_POLICY_SIZE_LIMIT,
+    USER_INLINE_POLICIES_SIZE_LIMIT,
+    check_inline_aggregate,
+)
 from iam.matching import PrincipalMatch
 from iam.model import (
     ConditionClause,
@@ -33,15 +42,20 @@ from iam.results import (
     IssueCode,
     MismatchReason,
     PolicyResult,
+    Rule,
     StatementTrace,
 )
 from iam.trust import TRUST_ACTIONS
+from iam.validate import validate_policy
 
 __all__ = [
+    "GROUP_INLINE_POLICIES_SIZE_LIMIT",
     "MANAGED_POLICY_SIZE_LIMIT",
+    "ROLE_INLINE_POLICIES_SIZE_LIMIT",
     "SESSION_POLICY_SIZE_LIMIT",
     "TRUST_ACTIONS",
     "TRUST_POLICY_SIZE_LIMIT",
+    "USER_INLINE_POLICIES_SIZE_LIMIT",
     "ConditionClause",
     "ConditionOperator",
     "ConditionTrace",
@@ -49,6 +63,8 @@ __all__ = [
     "Decision",
     "Effect",
     "Evaluation",
+    "Finding",
+    "FindingCode",
     "Issue",
     "IssueCode",
     "MismatchReason",
@@ -63,12 +79,16 @@ __all__ = [
     "PrincipalMatch",
     "PrincipalValue",
     "Request",
+    "Rule",
     "SetQualifier",
+    "Severity",
     "Statement",
     "StatementRef",
     "StatementTrace",
+    "check_inline_aggregate",
     "evaluate",
     "explain",
     "make_context",
     "parse_policy",
+    "validate_policy",
 ]

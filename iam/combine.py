@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iam.model import PolicyKind, StatementRef
-from iam.results import Decision, PolicyResult
+from iam.results import Decision, PolicyResult, Rule
 from iam.trust import Access, Grant
 
 
@@ -16,6 +16,7 @@ class Verdict:
     decision: Decision
     reasons: tuple[StatementRef, ...] = ()
     blocked_by: tuple[PolicyKind, ...] = ()
+    rule: Rule | None = None
 
 
 def combine(
@@ -33,12 +34,14 @@ def combine(
 
     1. Explicit deny: a matching Deny in any policy (SCP, resource-based, identity-based,
        permissions boundary, session policy) decides; reasons are the Deny statements.
+       Then the root user asking to assume a role is refused (`Rule.ROOT_USER_CANNOT_ASSUME_ROLE`).
     2. Organizations: every SCP level must have a matching Allow.
     3. Resource-based policy (a role's trust policy for `sts:AssumeRole*`): `trust.py` grades
        its Allow (`Access.grant`). A grant naming the caller itself allows on its own; one
        naming the caller's role skips step 4; one naming the account needs step 4. Trust
        policies, cross-account requests and non-`AWS` callers require a grant.
-    4. Identity-based policies: without a matching Allow, implicit deny.
+    4. Identity-based policies: without a matching Allow, implicit deny. The root user's
+       built-in policy (`root.py`) allows everything.
     5. Permissions boundary: if there is one, it must allow.
     6. Session policy: if there is one, it must allow; a federated-user session needs one.
 
@@ -52,6 +55,8 @@ def combine(
     if denies:
         kinds = tuple(dict.fromkeys(result.kind for result in results if result.denied))
         return Verdict(Decision.EXPLICIT_DENY, denies, kinds)
+    if access.root_assumes_role:
+        return Verdict(Decision.IMPLICIT_DENY, rule=Rule.ROOT_USER_CANNOT_ASSUME_ROLE)
     blocked = [PolicyKind.SCP] if any(not scp.allowed for scp in scps) else []
     if access.grant is Grant.FULL:
         return _verdict(blocked, (*scps, resource))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,15 +35,21 @@ class Context(Mapping[str, tuple[str, ...]]):
     """
 
     entries: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    _index: dict[str, int] = field(init=False, repr=False, compare=False, hash=False)
+    _index: dict[str, tuple[str, tuple[str, ...]]] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         # INVARIANT: one entry per lower-cased key; the last one given wins.
-        merged: dict[str, tuple[str, tuple[str, ...]]] = {}
-        for key, values in self.entries:
-            merged[key.lower()] = (key, tuple(values))
-        object.__setattr__(self, "entries", tuple(merged.values()))
-        object.__setattr__(self, "_index", {name: i for i, name in enumerate(merged)})
+        index = {key.lower(): (key, tuple(values)) for key, values in self.entries}
+        object.__setattr__(self, "entries", tuple(index.values()))
+        object.__setattr__(self, "_index", index)
+
+    @classmethod
+    def _indexed(cls, index: dict[str, tuple[str, tuple[str, ...]]]) -> Context:
+        """A context from an index that already keeps the invariant (no re-checking)."""
+        context = object.__new__(cls)
+        object.__setattr__(context, "entries", tuple(index.values()))
+        object.__setattr__(context, "_index", index)
+        return context
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, ContextValue]) -> Context:
@@ -50,7 +57,12 @@ class Context(Mapping[str, tuple[str, ...]]):
         return cls(tuple((key, _as_values(value)) for key, value in mapping.items()))
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
-        return self.entries[self._index[key.lower()]][1]
+        return self._index[key.lower()][1]
+
+    def lookup(self, key: str) -> tuple[str, ...]:
+        """The values of `key`, or `()` when the request does not have it (`get(key, ())`, faster)."""
+        entry = self._index.get(key.lower())
+        return () if entry is None else entry[1]
 
     def __iter__(self) -> Iterator[str]:
         return (key for key, _ in self.entries)
@@ -62,8 +74,13 @@ class Context(Mapping[str, tuple[str, ...]]):
         return isinstance(key, str) and key.lower() in self._index
 
     def merged_with(self, other: Mapping[str, tuple[str, ...]]) -> Context:
-        """A new context with `other`'s keys added; `other` wins on clashes."""
-        return Context((*self.entries, *other.items()))
+        """A context with `other`'s keys added; `other` wins on clashes."""
+        if not other:
+            return self
+        if not isinstance(other, Context):
+            return Context((*self.entries, *other.items()))
+        # Both already keep the invariant; a dict merge keeps first positions and last values.
+        return Context._indexed({**self._index, **other._index}) if self.entries else other
 
 
 def make_context(
@@ -112,11 +129,13 @@ def make_context(
     return Context.from_mapping(derived)
 
 
+@lru_cache(maxsize=1024)
 def principal_keys(principal: Principal | None) -> Context:
     """Keys AWS always puts in the context for an `AWS` principal.
 
     `aws:PrincipalArn` is the role ARN for a role session, `aws:username` exists only for IAM
-    users, `aws:userid` only when the unique id is known.
+    users, `aws:userid` when the unique id is known (derived for the root user, whose id is the
+    account id, and for a federated user, `ACCOUNT:name`).
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
     """
     if principal is None or principal.kind != "AWS":
@@ -128,9 +147,19 @@ def principal_keys(principal: Principal | None) -> Context:
     resource = principal.arn.split(":", 5)[-1]
     if resource.startswith("user/"):
         keys["aws:username"] = resource.rsplit("/", 1)[-1]
-    if principal.unique_id:
-        keys["aws:userid"] = principal.unique_id
+    userid = principal.unique_id or _derived_userid(principal.arn, resource, principal.account)
+    if userid:
+        keys["aws:userid"] = userid
     return Context.from_mapping(keys)
+
+
+def _derived_userid(arn: str, resource: str, account: str | None) -> str | None:
+    """`aws:userid` from the ARN alone: the account id (root user) or `ACCOUNT:name` (federated user)."""
+    if account and resource == "root" and arn.startswith("arn:") and ":iam::" in arn:
+        return account
+    if account and resource.startswith("federated-user/"):
+        return f"{account}:{resource.split('/', 1)[1]}"
+    return None
 
 
 def _principal_type(arn: str) -> str:

@@ -4,30 +4,34 @@ from __future__ import annotations
 
 from functools import partial
 
-from iam import trust
+from iam import root, trust
 from iam.combine import combine
-from iam.context import principal_keys
+from iam.context import Context, principal_keys
 from iam.model import PolicyInputs, PolicyKind, PrincipalKind, Request
 from iam.results import Evaluation, PolicyResult
 from iam.statements import evaluate_policies
 
 
-def evaluate(request: Request, policies: PolicyInputs) -> Evaluation:
+def evaluate(request: Request, policies: PolicyInputs, *, derive_principal_keys: bool = True) -> Evaluation:
     """Decide a request the way AWS would, with the statements and policy types behind it.
 
     The context gets `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
-    `aws:username` and `aws:userid` from the principal unless the request sets them. SCPs,
-    identity-based policies, boundaries and session policies apply only to `AWS` principals.
+    `aws:username` and `aws:userid` from the principal unless the request sets them. With
+    `derive_principal_keys=False` nothing is added: the request's context is taken as complete
+    (as `python -m iam simulate` does), so a key it does not give is absent. SCPs,
+    identity-based policies, boundaries and session policies apply only to `AWS` principals;
+    the root user gets a built-in identity-based policy allowing everything (`root.py`).
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
     """
-    context = principal_keys(request.principal).merged_with(request.context)
+    derived = principal_keys(request.principal) if derive_principal_keys else Context()
+    context = derived.merged_with(request.context)
     run = partial(evaluate_policies, request=request, context=context)
     aws_caller = request.principal is not None and request.principal.kind == PrincipalKind.AWS
     scps: tuple[PolicyResult, ...] = ()
     identity = boundary = session = resource = None
     if aws_caller:
         scps = tuple(run(PolicyKind.SCP, level, level=number) for number, level in enumerate(policies.scps))
-        identity = run(PolicyKind.IDENTITY, policies.identity)
+        identity = run(PolicyKind.IDENTITY, root.identity_policies(request.principal, policies.identity))
         boundary = run(PolicyKind.BOUNDARY, (policies.boundary,)) if policies.boundary else None
         session = run(PolicyKind.SESSION, policies.session) if policies.session else None
     if policies.resource is not None:
@@ -47,4 +51,5 @@ def evaluate(request: Request, policies: PolicyInputs) -> Evaluation:
         blocked_by=verdict.blocked_by,
         issues=tuple(issue for trace in traces for issue in trace.issues),
         cross_account=access.cross_account,
+        rule=verdict.rule,
     )

@@ -31,6 +31,9 @@ TRUST_ACTIONS_ONLY = (
 )
 TRUST_POLICY_TOO_LARGE = "Cannot exceed quota for ACLSizePerRole: {limit}"
 POLICY_TOO_LARGE = "Cannot exceed quota for PolicySize: {limit}"
+# Third-party reports of IAM's LimitExceeded text (HTTP 409), e.g. "Maximum policy size of 10240 bytes
+# exceeded for role QueryRole"; AWS counts characters without whitespace although it says bytes.
+INLINE_POLICIES_TOO_LARGE = "Maximum policy size of {limit} bytes exceeded for {owner} {name}"
 SESSION_POLICY_TOO_LARGE = (
     "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
     "Member must have length less than or equal to {limit}"
@@ -38,7 +41,7 @@ SESSION_POLICY_TOO_LARGE = (
 
 
 class ErrorJson(TypedDict):
-    """A `PolicySyntaxError` as JSON, one line of `python -m iam validate` output."""
+    """A `PolicySyntaxError` as JSON-ready data."""
 
     path: str
     line: int | None

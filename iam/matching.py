@@ -89,6 +89,37 @@ def resolve(text: str, *, context: Context, version: PolicyVersion) -> Template:
     return Template(tuple(piece for piece in pieces if piece[0]))
 
 
+def resolve_resource(text: str, *, context: Context, version: PolicyVersion) -> Template:
+    """`resolve` for a Resource or NotResource value: variables only in the resource part.
+
+    AWS substitutes a variable only after the fifth colon of an ARN; before it (service,
+    Region, account) `${...}` stays literal text, so such a pattern matches no real ARN.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+    """
+    if version is not PolicyVersion.V2012_10_17 or "${" not in text:
+        return Template.plain(text)
+    start = _resource_part_start(text)
+    if not start:
+        return resolve(text, context=context, version=version)
+    tail = resolve(text[start:], context=context, version=version)
+    return Template(((text[:start], False), *tail.pieces))
+
+
+def _resource_part_start(text: str) -> int | None:
+    """Index just after the fifth colon outside `${...}`, or None if there are fewer."""
+    colons, inside = 0, False
+    for index, char in enumerate(text):
+        if char == "$" and text.startswith("${", index):
+            inside = True
+        elif char == "}":
+            inside = False
+        elif char == ":" and not inside:
+            colons += 1
+            if colons == 5:
+                return index + 1
+    return None
+
+
 def _variable_value(match: re.Match[str], context: Context) -> str:
     body = match.group(1)
     if body in ("*", "?", "$"):
@@ -179,16 +210,43 @@ def principal_value_match(value: PrincipalValue, principal: Principal | None) ->
     return PrincipalMatch.NONE
 
 
+def not_principal_exempts(values: tuple[PrincipalValue, ...], principal: Principal | None) -> bool:
+    """True when a NotPrincipal list names every identity AWS may check for the caller.
+
+    AWS may check the account first, then the role, then the role session or user, so a Deny
+    with NotPrincipal spares the caller only when each of them is listed: naming a user without
+    its account spares nobody, and naming an account does not spare its users.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+    """
+    found = {principal_value_match(value, principal) for value in values}
+    if PrincipalMatch.WILDCARD in found:
+        return True
+    if principal is None:
+        return False
+    if principal.kind != PrincipalKind.AWS:
+        return PrincipalMatch.EXACT in found
+    needed = {PrincipalMatch.ACCOUNT} if principal.account else set()
+    if principal.role_arn:
+        needed.add(PrincipalMatch.ROLE)
+    if not principal.is_root_user and principal.arn != principal.role_arn:
+        needed.add(PrincipalMatch.EXACT)
+    return bool(needed) and needed <= found
+
+
 def _role_id(principal: Principal) -> str | None:
-    unique_id = (principal.unique_id or "").split(":")[0]
+    if not principal.unique_id:
+        return None
+    unique_id = principal.unique_id.split(":")[0]
     return unique_id if _ROLE_ID.match(unique_id) else None
 
 
+@lru_cache(maxsize=4096)
 def principal_value_is_account(value: str) -> bool:
     """True for `"123456789012"` and `"arn:aws:iam::123456789012:root"`."""
     return bool(_ACCOUNT_ID.match(value) or _ROOT_ARN.match(value))
 
 
+@lru_cache(maxsize=4096)
 def principal_value_account(value: str) -> str | None:
     """The account an `AWS` principal value belongs to, when it names one."""
     if _ACCOUNT_ID.match(value):

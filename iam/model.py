@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum, auto
@@ -232,9 +233,21 @@ class Principal:
         return ":assumed-role/" in self.arn
 
     @property
+    def is_root_user(self) -> bool:
+        """True for the account root user, `arn:aws:iam::ACCT:root`.
+
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html
+        """
+        # `endswith` first: a cheap test that rules out almost every caller before the regex.
+        return self.kind == PrincipalKind.AWS and self.arn.endswith(":root") and _ROOT_ARN.match(self.arn) is not None
+
+    @property
     def is_federated_user(self) -> bool:
         """True for `GetFederationToken` sessions (`arn:...:sts::ACCT:federated-user/NAME`)."""
         return ":federated-user/" in self.arn
+
+
+_ROOT_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:root\Z")
 
 
 def _account_of(arn: str) -> str | None:

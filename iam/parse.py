@@ -58,14 +58,15 @@ def _load(doc: str | Mapping[str, Any]) -> tuple[str, Any, dict[str, int] | None
             data = json.loads(doc, parse_constant=_reject_constant)
         except json.JSONDecodeError as error:
             raise PolicySyntaxError(errors.SYNTAX_ERRORS, line=error.lineno) from None
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: JSON nested about a thousand levels deep; AWS's size limits refuse such text anyway.
             raise PolicySyntaxError(errors.SYNTAX_ERRORS) from None
         return doc, data, locate_lines(doc)
     if not isinstance(doc, Mapping):
         raise PolicySyntaxError(errors.SYNTAX_ERRORS)
     try:
         return json.dumps(doc, indent=2, allow_nan=False), doc, None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise PolicySyntaxError(errors.SYNTAX_ERRORS) from None
 
 

@@ -33,6 +33,13 @@ class MismatchReason(StrEnum):
     NOT_EVALUATED = auto()
 
 
+class Rule(StrEnum):
+    """An AWS rule that decides a request whatever the policies say."""
+
+    ROOT_USER_CANNOT_ASSUME_ROLE = auto()
+    """STS refuses `sts:AssumeRole` from the root user: `Roles may not be assumed by root accounts.`"""
+
+
 class IssueCode(StrEnum):
     """Why part of a statement could not be evaluated."""
 
@@ -122,7 +129,10 @@ class PolicyResult:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """The decision for one request, with the statements and policy types behind it."""
+    """The decision for one request, with the statements and policy types behind it.
+
+    `rule` is set when an AWS rule rather than a statement decided (then `blocked_by` is empty).
+    """
 
     request: Request
     decision: Decision
@@ -131,6 +141,7 @@ class Evaluation:
     blocked_by: tuple[PolicyKind, ...] = ()
     issues: tuple[Issue, ...] = ()
     cross_account: bool = False
+    rule: Rule | None = None
 
     @property
     def allowed(self) -> bool:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from iam.compiled import action_patterns, resource_patterns
 from iam.conditions import evaluate_condition
 from iam.context import Context
 from iam.matching import (
     PrincipalMatch,
     UnresolvedVariable,
-    action_matches,
+    not_principal_exempts,
     principal_value_account,
     principal_value_match,
-    resolve,
+    resolve_resource,
     resource_matches,
 )
 from iam.model import Effect, Policy, PolicyKind, PolicyVersion, Principal, PrincipalKind, Request, Statement
@@ -32,19 +33,26 @@ def evaluate_policies(
     level: int | None = None,
 ) -> PolicyResult:
     """Trace every statement of the policies of one type and sort them into allow/deny/unmatched."""
-    traces = tuple(
-        trace_statement(
-            statement, request=request, context=context, version=policy.version, check_principal=check_principal
-        )
-        for policy in policies
-        for statement in policy.statements
-    )
+    allow: list[StatementTrace] = []
+    deny: list[StatementTrace] = []
+    unmatched: list[StatementTrace] = []
+    for policy in policies:
+        for statement in policy.statements:
+            trace = trace_statement(
+                statement, request=request, context=context, version=policy.version, check_principal=check_principal
+            )
+            if not trace.matched:
+                unmatched.append(trace)
+            elif trace.effect is Effect.ALLOW:
+                allow.append(trace)
+            else:
+                deny.append(trace)
     return PolicyResult(
         kind=kind,
-        policy_names=tuple(policy.name for policy in policies),
-        allow=tuple(trace for trace in traces if trace.matched and trace.effect is Effect.ALLOW),
-        deny=tuple(trace for trace in traces if trace.matched and trace.effect is Effect.DENY),
-        unmatched=tuple(trace for trace in traces if not trace.matched),
+        policy_names=tuple([policy.name for policy in policies]),
+        allow=tuple(allow),
+        deny=tuple(deny),
+        unmatched=tuple(unmatched),
         level=level,
     )
 
@@ -65,11 +73,11 @@ def trace_statement(
         principal = statement_principal_match(statement, request.principal)
     mismatch = _first_mismatch(statement, request.principal, action_ok, resource_ok, principal)
     conditions: tuple[ConditionTrace, ...] = ()
-    if mismatch is None:
+    if mismatch is None and statement.conditions:
         conditions = tuple(
-            evaluate_condition(clause, context=context, version=version) for clause in statement.conditions
+            [evaluate_condition(clause, context=context, version=version) for clause in statement.conditions]
         )
-        issues += tuple(trace.issue for trace in conditions if trace.issue is not None)
+        issues += tuple([trace.issue for trace in conditions if trace.issue is not None])
         mismatch = _condition_mismatch(conditions)
     issues = issues if action_ok else ()
     return StatementTrace(
@@ -80,13 +88,14 @@ def trace_statement(
         principal_match=principal,
         mismatch=MismatchReason.NOT_EVALUATED if issues else mismatch,
         conditions=conditions,
-        issues=tuple(replace(issue, ref=statement.ref) for issue in issues),
+        issues=tuple(replace(issue, ref=statement.ref) for issue in issues) if issues else (),
         statement=statement,
     )
 
 
 def _action_matched(statement: Statement, action: str) -> bool:
-    hit = any(action_matches(pattern, action) for pattern in statement.actions or statement.not_actions)
+    patterns = statement.actions or statement.not_actions
+    hit = bool(patterns) and action_patterns(patterns).fullmatch(action) is not None
     return hit if statement.actions else not hit
 
 
@@ -95,10 +104,15 @@ def _resource_matched(
 ) -> tuple[bool, tuple[Issue, ...]]:
     if not statement.has_resource_element:
         return True, ()
+    patterns = statement.resources or statement.not_resources
+    compiled = resource_patterns(patterns)
+    if not compiled.has_variables or version is not PolicyVersion.V2012_10_17:
+        hit = compiled.matches(resource)
+        return (hit if statement.resources else not hit), ()
     hit, issues = False, []
-    for pattern in statement.resources or statement.not_resources:
+    for pattern in patterns:
         try:
-            hit = resource_matches(resolve(pattern, context=context, version=version), resource) or hit
+            hit = resource_matches(resolve_resource(pattern, context=context, version=version), resource) or hit
         except UnresolvedVariable as error:
             issues.append(Issue(IssueCode.UNRESOLVED_VARIABLE, error.variable))
     matched = hit if statement.resources else not hit
@@ -106,14 +120,25 @@ def _resource_matched(
 
 
 def statement_principal_match(statement: Statement, principal: Principal | None) -> PrincipalMatch:
-    """The strongest way the statement's Principal names the caller; NotPrincipal counts as `*`."""
+    """The strongest way the statement's Principal names the caller; NotPrincipal counts as `*`.
+
+    A Deny with NotPrincipal applies unless the list names every identity of the caller
+    (`not_principal_exempts`).
+    """
     values = statement.principals or statement.not_principals
     if not values:
         return PrincipalMatch.NOT_APPLICABLE
-    found = {principal_value_match(value, principal) for value in values}
+    if statement.not_principals and statement.effect is Effect.DENY:
+        return PrincipalMatch.NONE if not_principal_exempts(values, principal) else PrincipalMatch.WILDCARD
+    found = [principal_value_match(value, principal) for value in values]
     if statement.not_principals:
-        return PrincipalMatch.WILDCARD if found == {PrincipalMatch.NONE} else PrincipalMatch.NONE
-    return next((match for match in _PRINCIPAL_STRENGTH if match in found), PrincipalMatch.NONE)
+        # An Allow with NotPrincipal covers only callers none of whose identities it names.
+        named = any(match is not PrincipalMatch.NONE for match in found)
+        return PrincipalMatch.NONE if named else PrincipalMatch.WILDCARD
+    for match in _PRINCIPAL_STRENGTH:
+        if match in found:
+            return match
+    return PrincipalMatch.NONE
 
 
 def _first_mismatch(

@@ -48,6 +48,7 @@ class Access:
     identity_applies: bool
     session_required: bool
     cross_account: bool
+    root_assumes_role: bool = False
 
 
 def is_trust_request(request: Request, resource: Policy | None) -> bool:
@@ -81,7 +82,8 @@ def access_for(request: Request, resource: PolicyResult | None, *, trust: bool) 
 
     A trust policy must always allow the caller: an identity-based policy alone never lets
     anyone assume a role. Cross-account, both accounts must allow. Service and federated
-    principals have no identity-based policies, so only the resource-based policy counts.
+    principals have no identity-based policies, so only the resource-based policy counts. The
+    root user cannot assume roles at all (`Roles may not be assumed by root accounts.`).
     https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
     """
@@ -91,12 +93,13 @@ def access_for(request: Request, resource: PolicyResult | None, *, trust: bool) 
     allows = resource.allow if resource else ()
     grants = [grant_of(trace.principal_match, principal, cross_account=cross_account) for trace in allows]
     return Access(
-        grant=max(grants, key=_GRANT_ORDER.index, default=Grant.NONE),
+        grant=max(grants, key=_GRANT_ORDER.index) if grants else Grant.NONE,
         resource_kind=PolicyKind.TRUST if trust else PolicyKind.RESOURCE,
         resource_required=trust or cross_account or not aws_caller,
         identity_applies=aws_caller,
         session_required=bool(principal and aws_caller and principal.is_federated_user),
         cross_account=cross_account,
+        root_assumes_role=trust and principal is not None and principal.is_root_user,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from iam.conditions.base import InvalidPolicyValue, Matcher, OperatorSpec
 from iam.conditions.null import null_matches
 from iam.conditions.registry import OPERATORS
@@ -19,7 +21,7 @@ def evaluate_condition(clause: ConditionClause, *, context: Context, version: Po
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
     """
-    request_values = context.get(clause.key, ())
+    request_values = context.lookup(clause.key)
     spec = OPERATORS.get(clause.operator)
     present = bool(request_values)
     issue = None
@@ -72,8 +74,23 @@ def _result(
 def _matchers(
     clause: ConditionClause, spec: OperatorSpec, *, context: Context, version: PolicyVersion
 ) -> tuple[Matcher, ...]:
+    plain = not spec.variables or version is not PolicyVersion.V2012_10_17
+    if plain or not _has_variables(clause.values):
+        return _plain_matchers(clause.operator, clause.values)
     templates = (
         resolve(value, context=context, version=version) if spec.variables else Template.plain(value)
         for value in clause.values
     )
     return tuple(spec.compile(template) for template in templates)
+
+
+@lru_cache(maxsize=4096)
+def _plain_matchers(operator: ConditionOperator, values: tuple[str, ...]) -> tuple[Matcher, ...]:
+    """Matchers for values with no `${...}` to substitute: the same for every request, so compiled once."""
+    spec = OPERATORS[operator]
+    return tuple(spec.compile(Template.plain(value)) for value in values)
+
+
+@lru_cache(maxsize=4096)
+def _has_variables(values: tuple[str, ...]) -> bool:
+    return any("${" in value for value in values)

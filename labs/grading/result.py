@@ -13,7 +13,7 @@ class CheckResultJson(TypedDict):
     max_points: float
     passed: bool
     feedback: dict[str, str]
-    explanation: list[str]
+    explanation: dict[str, list[str]]
 
 
 class GradeResultJson(TypedDict):
@@ -33,7 +33,7 @@ class CheckResult:
     max_points: float
     passed: bool
     feedback: Mapping[str, str]
-    explanation: tuple[str, ...] = ()
+    explanation: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def as_json(self) -> CheckResultJson:
         return {
@@ -43,7 +43,7 @@ class CheckResult:
             "max_points": self.max_points,
             "passed": self.passed,
             "feedback": dict(self.feedback),
-            "explanation": list(self.explanation),
+            "explanation": {language: list(lines) for language, lines in self.explanation.items()},
         }
 
 

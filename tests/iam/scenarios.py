@@ -1,4 +1,12 @@
-"""Build engine inputs from the JSON scenario files in `cases/`."""
+"""Build engine inputs from the JSON scenario files in `cases/`.
+
+A file has `topic`, `aws_doc` and `cases`. A case has `name` (a sentence stating the rule),
+`aws_doc` (the AWS page of the rule), optionally `note` (where AWS is unclear) and `skip`,
+`request` (`action`, `resource`, `principal`, `context`, `resource_account` and the
+`make_context` fields in CONTEXT_FIELDS), `policies` (`identity`, `resource`, `boundary`,
+`session`, `scps` as a list of levels) and `expected` (`decision`, `reasons`, `blocked_by`,
+optionally `issues` and `rule`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from iam import Context, Policy, PolicyInputs, PolicyKind, Principal, PrincipalKind, Request, parse_policy
+from iam import Policy, PolicyInputs, PolicyKind, Principal, PrincipalKind, Request, make_context, parse_policy
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -16,9 +24,14 @@ def case_files() -> list[Path]:
     return sorted(CASES_DIR.rglob("*.json"))
 
 
+def load_file(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
 def load_cases() -> Iterator[tuple[Path, dict[str, Any]]]:
     for path in case_files():
-        for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
+        for case in load_file(path)["cases"]:
             yield path, case
 
 
@@ -39,13 +52,29 @@ def build_inputs(spec: dict[str, Any]) -> PolicyInputs:
     )
 
 
+# Request fields that `make_context` turns into condition keys (session tags -> aws:PrincipalTag/*, ...).
+CONTEXT_FIELDS = (
+    "principal_tags",
+    "request_tags",
+    "resource_tags",
+    "transitive_tag_keys",
+    "external_id",
+    "role_session_name",
+    "source_identity",
+    "current_time",
+    "source_ip",
+    "mfa_present",
+)
+
+
 def build_request(spec: dict[str, Any]) -> Request:
     principal = spec.get("principal")
+    derived = {field: spec[field] for field in CONTEXT_FIELDS if field in spec}
     return Request(
         action=spec["action"],
         resource=spec["resource"],
         principal=build_principal(principal) if principal else None,
-        context=Context.from_mapping(spec.get("context", {})),
+        context=make_context(spec.get("context", {}), **derived),
         resource_account=spec.get("resource_account"),
     )
 

@@ -30,6 +30,24 @@ class ContextTests:
         merged = Context.from_mapping({"a:X": "1", "a:Y": "2"}).merged_with(Context.from_mapping({"A:x": "3"}))
         assert (merged["a:x"], merged["a:y"]) == (("3",), ("2",))
 
+    def test_merged_with_keeps_first_positions_and_the_last_spelling(self):
+        merged = Context.from_mapping({"a:X": "1", "a:Y": "2"}).merged_with(
+            Context.from_mapping({"A:x": "3", "a:Z": "4"})
+        )
+        assert merged.entries == (("A:x", ("3",)), ("a:Y", ("2",)), ("a:Z", ("4",)))
+
+    def test_merged_with_a_plain_mapping(self):
+        merged = Context.from_mapping({"a:X": "1"}).merged_with({"A:X": ("2",), "a:Y": ("3",)})
+        assert merged.entries == (("A:X", ("2",)), ("a:Y", ("3",)))
+
+    def test_merged_with_an_empty_side_is_the_other_side(self):
+        context = Context.from_mapping({"a:X": "1"})
+        assert (context.merged_with(Context()) == context, Context().merged_with(context) == context) == (True, True)
+
+    def test_lookup_is_get_with_an_empty_default(self):
+        context = Context.from_mapping({"a:X": ["1", "2"]})
+        assert (context.lookup("A:x"), context.lookup("a:missing")) == (("1", "2"), ())
+
     def test_contexts_compare_and_hash_by_their_entries(self):
         first, second = Context.from_mapping({"a:X": "1"}), Context.from_mapping({"a:X": "1"})
         assert (first == second, hash(first) == hash(second)) == (True, True)

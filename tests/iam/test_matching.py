@@ -11,8 +11,10 @@ from iam.matching import (
     action_matches,
     arn_account,
     arn_segments,
+    not_principal_exempts,
     principal_value_match,
     resolve,
+    resolve_resource,
     resource_matches,
 )
 
@@ -191,3 +193,55 @@ class PrincipalTests:
 
     def test_unknown_text_has_no_account(self):
         assert Principal.aws("someone").account is None
+
+
+class ResourceVariableTests:
+    """Variables only in the resource part of an ARN (after the fifth colon)."""
+
+    def test_a_variable_in_the_resource_part_is_substituted(self):
+        context = Context.from_mapping({"aws:username": "alice"})
+        template = resolve_resource(
+            "arn:aws:s3:::home/${aws:username}/*", context=context, version=PolicyVersion.V2012_10_17
+        )
+        assert template.text == "arn:aws:s3:::home/alice/*"
+
+    def test_a_variable_before_the_fifth_colon_stays_literal(self):
+        context = Context.from_mapping({"aws:PrincipalAccount": "111122223333"})
+        text = "arn:aws:dynamodb:us-east-1:${aws:PrincipalAccount}:table/t"
+        assert resolve_resource(text, context=context, version=PolicyVersion.V2012_10_17).text == text
+
+    def test_a_colon_inside_a_variable_does_not_count(self):
+        context = Context.from_mapping({"aws:userid": "AROAEXAMPLE:alice"})
+        template = resolve_resource("arn:aws:s3:::${aws:userid}/*", context=context, version=PolicyVersion.V2012_10_17)
+        assert template.split(":", 5)[-1].text == "AROAEXAMPLE:alice/*"
+
+
+class NotPrincipalTests:
+    """A Deny with NotPrincipal spares a caller only when every identity AWS checks is listed."""
+
+    @pytest.mark.parametrize(
+        ("values", "arn", "spared"),
+        [
+            (("arn:aws:iam::111122223333:user/bob", "111122223333"), "arn:aws:iam::111122223333:user/bob", True),
+            (("arn:aws:iam::111122223333:user/bob", "111122223333"), "arn:aws:iam::111122223333:user/alice", False),
+            (("arn:aws:iam::111122223333:user/bob",), "arn:aws:iam::111122223333:user/bob", False),
+            (("111122223333",), "arn:aws:iam::111122223333:root", True),
+            (("*",), "arn:aws:iam::111122223333:user/alice", True),
+            (
+                ("arn:aws:sts::111122223333:assumed-role/Dev/s", "arn:aws:iam::111122223333:role/Dev", "111122223333"),
+                "arn:aws:sts::111122223333:assumed-role/Dev/s",
+                True,
+            ),
+            (
+                ("arn:aws:iam::111122223333:role/Dev", "111122223333"),
+                "arn:aws:sts::111122223333:assumed-role/Dev/s",
+                False,
+            ),
+        ],
+    )
+    def test_every_identity_must_be_listed(self, values, arn, spared):
+        listed = tuple(PrincipalValue(PrincipalKind.AWS, value) for value in values)
+        assert not_principal_exempts(listed, Principal.aws(arn)) is spared
+
+    def test_an_anonymous_caller_is_spared_only_by_a_wildcard(self):
+        assert not not_principal_exempts((PrincipalValue(PrincipalKind.AWS, "111122223333"),), None)

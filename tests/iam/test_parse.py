@@ -436,3 +436,11 @@ class ParsedPolicyTests:
         ]
         assert clauses[0].operator_name == "ForAnyValue:StringLikeIfExists"
         assert clauses[0].path == "$.Statement[0].Condition['ForAnyValue:StringLikeIfExists']['aws:TagKeys']"
+
+
+def test_deeply_nested_json_is_a_syntax_error_not_a_crash():
+    import iam
+
+    deep = '{"Statement": ' + "[" * 5000 + "]" * 5000 + "}"
+    with pytest.raises(iam.PolicySyntaxError):
+        iam.parse_policy(deep, name="deep")

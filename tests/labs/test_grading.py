@@ -69,3 +69,11 @@ class FirstRoleGradingTests:
     def test_the_grade_serialises_to_json(self):
         stored = grade(DEFINITION, _context(_trust(EC2))).as_json()
         assert json.loads(json.dumps(stored))["score"] == 1.0
+
+    def test_failed_checks_explain_in_english_and_korean(self):
+        everyone = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+        result = grade(DEFINITION, _context(_trust(EC2, everyone)))
+        check = next(check for check in result.checks if check.check_id == "only-ec2")
+        assert check.explanation["en"] and check.explanation["ko"]
+        assert len(check.explanation["en"]) == len(check.explanation["ko"])
+        assert any("허용" in line for line in check.explanation["ko"])

@@ -83,3 +83,20 @@ class CheckMyProgressTests:
 
     def test_checking_needs_a_post(self, student_client, lab):
         assert student_client.get(reverse("labs:submission-create", args=[lab.slug])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_korean_learners_read_korean_feedback_and_explanations(student_client, student, lab):
+    from sandbox import provisioning, roles
+
+    everyone = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
+                '"Action":"sts:AssumeRole"}]}')
+    identity = provisioning.learner_identity(user=student)
+    roles.role_create(identity=identity, role_name="FirstEc2Role", trust_policy=everyone)
+    student_client.post(reverse("labs:submission-create", args=[lab.slug]), headers=HTMX)
+    submission = Submission.objects.get()
+    tasks.submission_grade.apply(args=[submission.pk])
+    student_client.cookies["django_language"] = "ko"
+    page = student_client.get(reverse("labs:submission-status", args=[submission.pk]), headers=HTMX).content.decode()
+    assert "신뢰 정책이 EC2가 아닌 다른 주체의 역할 수임도 허용합니다" in page
+    assert "허용" in page.split('class="explanation"')[1]
