@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from iam.fastinit import fast_init
 from iam.model import PolicyKind, StatementRef
 from iam.results import Decision, PolicyResult, Rule
 from iam.trust import Access, Grant
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The decision and what decided it."""
@@ -50,10 +52,10 @@ def combine(
     identity-based policies: naming the caller there would be enough on its own. An Allow lists
     the Allow statements of every policy type that took part.
     """
-    results = tuple(r for r in (*scps, resource, identity, boundary, session) if r is not None)
-    denies = tuple(trace.ref for result in results for trace in result.deny)
+    results = [r for r in (*scps, resource, identity, boundary, session) if r is not None]
+    denies = tuple([trace.ref for result in results for trace in result.deny])
     if denies:
-        kinds = tuple(dict.fromkeys(result.kind for result in results if result.denied))
+        kinds = tuple(dict.fromkeys([result.kind for result in results if result.denied]))
         return Verdict(Decision.EXPLICIT_DENY, denies, kinds)
     if access.root_assumes_role:
         return Verdict(Decision.IMPLICIT_DENY, rule=Rule.ROOT_USER_CANNOT_ASSUME_ROLE)
@@ -77,4 +79,4 @@ def combine(
 def _verdict(blocked: list[PolicyKind], used: tuple[PolicyResult | None, ...]) -> Verdict:
     if blocked:
         return Verdict(Decision.IMPLICIT_DENY, (), tuple(blocked))
-    return Verdict(Decision.ALLOW, tuple(trace.ref for result in used if result for trace in result.allow))
+    return Verdict(Decision.ALLOW, tuple([trace.ref for result in used if result for trace in result.allow]))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from iam import root, trust
 from iam.combine import combine
 from iam.context import Context, principal_keys
@@ -25,31 +23,34 @@ def evaluate(request: Request, policies: PolicyInputs, *, derive_principal_keys:
     """
     derived = principal_keys(request.principal) if derive_principal_keys else Context()
     context = derived.merged_with(request.context)
-    run = partial(evaluate_policies, request=request, context=context)
-    aws_caller = request.principal is not None and request.principal.kind == PrincipalKind.AWS
+    run = evaluate_policies
+    aws_caller = request.principal is not None and request.principal.kind is PrincipalKind.AWS
     scps: tuple[PolicyResult, ...] = ()
     identity = boundary = session = resource = None
     if aws_caller:
-        scps = tuple(run(PolicyKind.SCP, level, level=number) for number, level in enumerate(policies.scps))
-        identity = run(PolicyKind.IDENTITY, root.identity_policies(request.principal, policies.identity))
-        boundary = run(PolicyKind.BOUNDARY, (policies.boundary,)) if policies.boundary else None
-        session = run(PolicyKind.SESSION, policies.session) if policies.session else None
+        levels = enumerate(policies.scps)
+        scps = tuple([run(PolicyKind.SCP, scp, request=request, context=context, level=n) for n, scp in levels])
+        caller_policies = root.identity_policies(request.principal, policies.identity)
+        identity = run(PolicyKind.IDENTITY, caller_policies, request=request, context=context)
+        if policies.boundary:
+            boundary = run(PolicyKind.BOUNDARY, (policies.boundary,), request=request, context=context)
+        if policies.session:
+            session = run(PolicyKind.SESSION, policies.session, request=request, context=context)
     if policies.resource is not None:
         kind = PolicyKind.TRUST if policies.resource.kind is PolicyKind.TRUST else PolicyKind.RESOURCE
-        resource = run(kind, (policies.resource,), check_principal=True)
+        resource = run(kind, (policies.resource,), request=request, context=context, check_principal=True)
     access = trust.access_for(request, resource, trust=trust.is_trust_request(request, policies.resource))
     verdict = combine(
         scps=scps, resource=resource, identity=identity, boundary=boundary, session=session, access=access
     )
-    results = tuple(result for result in (*scps, resource, identity, boundary, session) if result is not None)
-    traces = (trace for result in results for trace in (*result.deny, *result.allow, *result.unmatched))
+    results = tuple([result for result in (*scps, resource, identity, boundary, session) if result is not None])
     return Evaluation(
         request=request,
         decision=verdict.decision,
         reasons=verdict.reasons,
         policy_results=results,
         blocked_by=verdict.blocked_by,
-        issues=tuple(issue for trace in traces for issue in trace.issues),
+        issues=tuple([issue for result in results for issue in result.issues]),
         cross_account=access.cross_account,
         rule=verdict.rule,
     )

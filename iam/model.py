@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum, auto
+from functools import lru_cache
 
 from iam.context import Context
 
@@ -136,8 +137,7 @@ class ConditionClause:
     @property
     def operator_name(self) -> str:
         """The operator as written in the policy, e.g. `ForAnyValue:StringLikeIfExists`."""
-        prefix = f"{self.set_qualifier}:" if self.set_qualifier else ""
-        return f"{prefix}{self.operator}{'IfExists' if self.if_exists else ''}"
+        return _operator_name(self.set_qualifier, self.operator, self.if_exists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,3 +304,9 @@ class PolicyInputs:
     boundary: Policy | None = None
     session: tuple[Policy, ...] = ()
     scps: tuple[tuple[Policy, ...], ...] = ()
+
+
+@lru_cache(maxsize=512)
+def _operator_name(set_qualifier: SetQualifier | None, operator: ConditionOperator, if_exists: bool) -> str:
+    prefix = f"{set_qualifier}:" if set_qualifier else ""
+    return f"{prefix}{operator}{'IfExists' if if_exists else ''}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum, auto
 
+from iam.fastinit import fast_init
 from iam.matching import PrincipalMatch
 from iam.model import Effect, PolicyKind, Request, Statement, StatementRef
 
@@ -47,6 +48,7 @@ class IssueCode(StrEnum):
     INVALID_CONDITION_VALUE = auto()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Issue:
     """A statement the engine skipped, and the policy text that caused it (`subject`).
@@ -61,6 +63,7 @@ class Issue:
     ref: StatementRef | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ConditionTrace:
     """One condition key checked against the request."""
@@ -75,6 +78,7 @@ class ConditionTrace:
     issue: Issue | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class StatementTrace:
     """How one statement compared with a request.
@@ -105,6 +109,7 @@ class StatementTrace:
         return self.principal_match is not PrincipalMatch.NONE
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PolicyResult:
     """The statements of one policy type, split by outcome. `level` numbers SCP levels from 0."""
@@ -115,6 +120,8 @@ class PolicyResult:
     deny: tuple[StatementTrace, ...] = ()
     unmatched: tuple[StatementTrace, ...] = ()
     level: int | None = None
+    issues: tuple[Issue, ...] = ()
+    """Issues of the statements that could not be evaluated (deny, then allow, then unmatched ones)."""
 
     @property
     def allowed(self) -> bool:
@@ -127,6 +134,7 @@ class PolicyResult:
         return bool(self.deny)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Evaluation:
     """The decision for one request, with the statements and policy types behind it.

@@ -36,17 +36,20 @@ def evaluate_policies(
     allow: list[StatementTrace] = []
     deny: list[StatementTrace] = []
     unmatched: list[StatementTrace] = []
+    with_issues = False
     for policy in policies:
         for statement in policy.statements:
             trace = trace_statement(
                 statement, request=request, context=context, version=policy.version, check_principal=check_principal
             )
+            with_issues = with_issues or bool(trace.issues)
             if not trace.matched:
                 unmatched.append(trace)
             elif trace.effect is Effect.ALLOW:
                 allow.append(trace)
             else:
                 deny.append(trace)
+    issues = tuple([issue for trace in (*deny, *allow, *unmatched) for issue in trace.issues]) if with_issues else ()
     return PolicyResult(
         kind=kind,
         policy_names=tuple([policy.name for policy in policies]),
@@ -54,6 +57,7 @@ def evaluate_policies(
         deny=tuple(deny),
         unmatched=tuple(unmatched),
         level=level,
+        issues=issues,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum, auto
 
+from iam.fastinit import fast_init
 from iam.matching import PrincipalMatch, arn_account
 from iam.model import Policy, PolicyKind, Principal, PrincipalKind, Request
 from iam.results import PolicyResult
@@ -38,6 +39,7 @@ class Grant(StrEnum):
 _GRANT_ORDER = (Grant.NONE, Grant.NEEDS_IDENTITY, Grant.SKIPS_IDENTITY, Grant.FULL)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Access:
     """The facts `combine` needs besides the policy results."""
