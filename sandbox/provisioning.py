@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import string
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -22,6 +23,11 @@ _IAM_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]", re.ASCII)
 def iam_user_name_for(username: str) -> str:
     """The learner's IAM user name: their sign-in name, restricted to IAM's characters and 64 characters."""
     return (_IAM_NAME_UNSAFE.sub("-", username) or "learner")[:64]
+
+
+def unique_id(prefix: str) -> str:
+    """An IAM unique id as AWS shapes it: a 4-letter type prefix (AIDA user, AROA role...) and 17 characters."""
+    return prefix + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(17))
 
 
 def new_account_id() -> str:
@@ -43,7 +49,8 @@ def sandbox_provision(*, user: User) -> Sandbox:
             sandbox = Sandbox.objects.create(owner=user, home_user_name=iam_user_name_for(user.get_username()))
             account = Account.objects.create(sandbox=sandbox, account_id=new_account_id(), is_home=True, alias="")
             with account_writer(account.account_id) as backends:
-                backends.iam.create_user(region_name="us-east-1", user_name=sandbox.home_user_name, path="/")
+                user = backends.iam.create_user(region_name="us-east-1", user_name=sandbox.home_user_name, path="/")
+                user.id = unique_id("AIDA")  # moto's user ids are lowercase noise; AWS's look like AIDA...
                 backends.iam.put_user_policy(sandbox.home_user_name, ADMIN_POLICY_NAME, ADMIN_POLICY)
             return sandbox
     except IntegrityError:

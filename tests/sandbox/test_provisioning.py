@@ -48,3 +48,9 @@ class ProvisioningTests:
     )
     def test_iam_user_names_keep_to_iam_characters(self, username, iam_name):
         assert provisioning.iam_user_name_for(username) == iam_name
+
+
+@pytest.mark.django_db
+def test_the_learners_user_id_looks_like_an_aws_user_id(student):
+    identity = provisioning.learner_identity(user=student)
+    assert re.fullmatch(r"AIDA[A-Z0-9]{17}", identity.principal_id)
