@@ -31,15 +31,21 @@ _IAM_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY)
 _RESOURCE_REQUIRED = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.SCP)
 
 
-def parse_policy(doc: str | Mapping[str, Any], *, name: str, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy:
+def parse_policy(
+    doc: str | Mapping[str, Any], *, name: str, kind: PolicyKind = PolicyKind.IDENTITY, check_size: bool = True
+) -> Policy:
     """Parse and validate a policy document as IAM would for a policy of `kind`.
 
     Raises `PolicySyntaxError` for the first problem found. A missing Version means
-    `2008-10-17`, in which `${...}` is literal text.
+    `2008-10-17`, in which `${...}` is literal text. `check_size=False` skips the size quotas:
+    for AWS managed policies, which the customer quotas do not cover (ReadOnlyAccess is about
+    95,000 characters), and for stored documents that were checked when they were written.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
     """
     text, data, lines = _load(doc)
-    _check_size(text, kind)
+    if check_size:
+        _check_size(text, kind)
     try:
         return _parse_document(data, name=name, kind=kind, text=text)
     except PolicySyntaxError as error:

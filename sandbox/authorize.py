@@ -39,7 +39,8 @@ def _parsed(documents: Iterator[tuple[str, str]]) -> Iterator[iam.Policy]:
     for name, document in documents:
         # Stored documents were validated when they were written; one that no longer parses grants nothing.
         try:
-            yield iam.parse_policy(document, name=name, kind=iam.PolicyKind.IDENTITY)
+            # Size quotas were enforced when the document was written, and AWS managed ones are exempt.
+            yield iam.parse_policy(document, name=name, kind=iam.PolicyKind.IDENTITY, check_size=False)
         except iam.PolicySyntaxError:
             continue
 

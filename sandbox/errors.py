@@ -57,5 +57,9 @@ class LimitExceeded(AwsError):
     status = 409
 
 
+class StaleSnapshot(Exception):
+    """A stored account cannot be loaded by this moto version (or has no start state): an operator must act."""
+
+
 class SandboxUnavailable(Exception):
     """A transient failure to reach the sandbox's storage (database locked or unreachable): retry later."""

@@ -16,12 +16,31 @@ class Sandbox(models.Model):
         return f"sandbox of {self.owner}"
 
 
+class Organization(models.Model):
+    """A learner's AWS organization: the management account (their home) and the member accounts."""
+
+    sandbox = models.OneToOneField(Sandbox, on_delete=models.CASCADE, related_name="organization")
+    org_id = models.CharField(max_length=12, unique=True)  # o- and 10 characters
+    root_id = models.CharField(max_length=6, unique=True)  # r- and 4 characters
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.org_id
+
+
 class Account(models.Model):
     """One AWS account in a sandbox. `snapshot_token` names the newest stored state of its moto backends."""
+
+    class Kind(models.TextChoices):
+        MANAGEMENT = "management", "Management account"
+        MEMBER = "member", "Member account"
+        EXTERNAL = "external", "Account outside the organization"
 
     sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="accounts")
     account_id = models.CharField(max_length=12, unique=True)
     alias = models.CharField(max_length=63, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MANAGEMENT)
+    email = models.CharField(max_length=254, blank=True)
     is_home = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=0)
     snapshot_token = models.CharField(max_length=32, blank=True)
@@ -46,10 +65,20 @@ class AccountSnapshot(models.Model):
     token = models.CharField(max_length=32)
     moto_version = models.CharField(max_length=32)
     data = models.BinaryField()
+    is_start = models.BooleanField(default=False)  # the recorded start state that a reset restores
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "version"], name="one_snapshot_per_version")]
+
+
+class AccessKeyOwner(models.Model):
+    """Which account holds an access key id, so a signed request finds its secret (kept in the account's state)."""
+
+    access_key_id = models.CharField(max_length=128, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="access_keys")
+    user_name = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
 
 
 class Event(models.Model):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import OperationalError, transaction
 
-from sandbox.errors import SandboxUnavailable
+from sandbox.errors import SandboxUnavailable, StaleSnapshot
 from sandbox.models import Account, AccountSnapshot
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 MOTO_VERSION = package_version("moto")
 SNAPSHOTS_KEPT = 5
+STALE_SNAPSHOT = (
+    "account {account} was stored by moto {stored} but this process runs moto {running}: pin moto back to {stored}, "
+    "or reset the sandbox (manage.py reset_sandbox) after re-provisioning its start state; see README, Upgrading moto"
+)
 
 # INVARIANT: every read or write of moto state happens while holding _LOCK (moto is not thread-safe).
 _LOCK = threading.RLock()
@@ -81,12 +85,13 @@ def _sync(account_id: str, token: str) -> None:
     _drop_cached(account_id)
     if token:
         try:
-            data = AccountSnapshot.objects.values_list("data", flat=True).get(
+            data, moto_version = AccountSnapshot.objects.values_list("data", "moto_version").get(
                 account__account_id=account_id, token=token
             )
         except AccountSnapshot.DoesNotExist as exc:
             # Pruned by writers that got SNAPSHOTS_KEPT versions ahead since the token was read: retry later.
             raise SandboxUnavailable(f"snapshot {token} of account {account_id} is gone") from exc
+        _check_moto_version(account_id, moto_version)
         restored = pickle.loads(bytes(data))  # noqa: S301 - our own database, written by account_writer
         backend_dicts = _backend_dicts()
         for name, account_backend in restored.items():
@@ -129,9 +134,16 @@ def account_writer(account_id: str) -> Iterator[AccountBackends]:
         raise SandboxUnavailable(str(exc)) from exc
 
 
-def _save_snapshot(account: Account) -> None:
-    backend_dicts = _backend_dicts()
-    blob = pickle.dumps({name: backends[account.account_id] for name, backends in backend_dicts.items()})
+def _check_moto_version(account_id: str, moto_version: str) -> None:
+    """Refuse, loudly, a snapshot pickled by another moto version: its objects may not mean the same any more."""
+    if moto_version != MOTO_VERSION:
+        raise StaleSnapshot(STALE_SNAPSHOT.format(account=account_id, stored=moto_version, running=MOTO_VERSION))
+
+
+def _save_snapshot(account: Account, *, blob: bytes | None = None) -> None:
+    if blob is None:
+        backend_dicts = _backend_dicts()
+        blob = pickle.dumps({name: backends[account.account_id] for name, backends in backend_dicts.items()})
     token = uuid.uuid4().hex
     account.version += 1
     account.snapshot_token = token
@@ -139,7 +151,9 @@ def _save_snapshot(account: Account) -> None:
     AccountSnapshot.objects.create(
         account=account, version=account.version, token=token, moto_version=MOTO_VERSION, data=blob
     )
-    AccountSnapshot.objects.filter(account=account, version__lte=account.version - SNAPSHOTS_KEPT).delete()
+    AccountSnapshot.objects.filter(
+        account=account, version__lte=account.version - SNAPSHOTS_KEPT, is_start=False
+    ).delete()
     # If an enclosing transaction rolls back, the stored token differs from this one and the next access reloads.
     _loaded_tokens[account.account_id] = token
 
@@ -149,3 +163,26 @@ def forget_cache() -> None:
     with _LOCK:
         for account_id in list(_loaded_tokens):
             _drop_cached(account_id)
+
+
+def mark_start_state(account_id: str) -> None:
+    """Record the account's current snapshot as the start state that `restore_start_state` goes back to."""
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(account_id=account_id)
+        AccountSnapshot.objects.filter(account=account, is_start=True).update(is_start=False)
+        AccountSnapshot.objects.filter(account=account, token=account.snapshot_token).update(is_start=True)
+
+
+def restore_start_state(account_id: str) -> None:
+    """Make the account's recorded start state its newest version again (a new version: history is kept)."""
+    _ensure_started()
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(account_id=account_id)
+        start = AccountSnapshot.objects.filter(account=account, is_start=True).first()
+        if start is None:
+            raise StaleSnapshot(f"account {account_id} has no recorded start state")
+        _check_moto_version(account_id, start.moto_version)
+        with _LOCK:
+            _drop_cached(account_id)
+            _save_snapshot(account, blob=bytes(start.data))
+            _loaded_tokens.pop(account_id, None)  # loaded from the database on next use

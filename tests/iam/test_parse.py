@@ -444,3 +444,15 @@ def test_deeply_nested_json_is_a_syntax_error_not_a_crash():
     deep = '{"Statement": ' + "[" * 5000 + "]" * 5000 + "}"
     with pytest.raises(iam.PolicySyntaxError):
         iam.parse_policy(deep, name="deep")
+
+
+def test_size_quotas_can_be_skipped_for_aws_managed_policies():
+    import json
+
+    import iam
+
+    statements = [{"Effect": "Allow", "Action": f"service{n}:Get*", "Resource": "*"} for n in range(400)]
+    big = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    with pytest.raises(iam.PolicySyntaxError, match="PolicySize"):
+        iam.parse_policy(big, name="big")
+    assert len(iam.parse_policy(big, name="ReadOnlyAccess", check_size=False).statements) == 400

@@ -44,11 +44,12 @@ class MotoStoreTests:
             raise RuntimeError("roll back")
         assert roles.roles_snapshot(account_id=identity.account_id) == ()
 
-    def test_old_snapshots_are_pruned(self, identity):
+    def test_old_snapshots_are_pruned_but_the_start_state_is_kept(self, identity):
         for index in range(moto_store.SNAPSHOTS_KEPT + 3):
             roles.role_create(identity=identity, role_name=f"r{index}", trust_policy=EC2_TRUST)
         stored = AccountSnapshot.objects.filter(account__account_id=identity.account_id)
-        assert stored.count() == moto_store.SNAPSHOTS_KEPT
+        assert stored.filter(is_start=False).count() == moto_store.SNAPSHOTS_KEPT
+        assert stored.filter(is_start=True).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

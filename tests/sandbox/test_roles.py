@@ -85,7 +85,7 @@ class RoleAuthorizationTests:
     @pytest.fixture
     def powerless(self, identity):
         with moto_store.account_writer(identity.account_id) as backends:
-            backends.iam.delete_user_policy(identity.name, provisioning.ADMIN_POLICY_NAME)
+            backends.iam.detach_user_policy(provisioning.ADMINISTRATOR_ACCESS_ARN, identity.name)
         return identity
 
     def test_a_user_without_iam_create_role_is_denied_by_the_engine(self, powerless):
@@ -134,7 +134,7 @@ class IdentityPolicySourcesTests:
     @pytest.fixture
     def bare(self, identity):
         with moto_store.account_writer(identity.account_id) as backends:
-            backends.iam.delete_user_policy(identity.name, provisioning.ADMIN_POLICY_NAME)
+            backends.iam.detach_user_policy(provisioning.ADMINISTRATOR_ACCESS_ARN, identity.name)
         return identity
 
     def _managed(self, backends, name, document):
