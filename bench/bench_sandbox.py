@@ -52,13 +52,18 @@ def main() -> None:
     from labs.services.catalog import catalog_load
     from labs.services.grading import grade_context_load, submission_grade
     from sandbox import moto_store, provisioning, roles
+    from sandbox.maintenance import sandbox_stats
     from sandbox.models import AccountSnapshot
 
     call_command("migrate", verbosity=0)
     lab = catalog_load()[0]
     print(f"database: {django.db.connection.vendor}")
     users = [get_user_model().objects.create_user(f"bench{index}") for index in range(LEARNERS)]
-    timed("provision a learner (account + IAM user)", LEARNERS, lambda i: provisioning.sandbox_provision(user=users[i]))
+    timed("provision a learner (org, 3 accounts, user, key)", LEARNERS,
+          lambda i: provisioning.sandbox_provision(user=users[i]))
+    stats = sandbox_stats()
+    per_learner = stats.current_bytes_per_learner / 1024
+    print(f"{'stored state per provisioned learner':<48} {per_learner:.1f} KiB (goal < 100 KB)")
     identity = provisioning.learner_identity(user=users[0])
     timed("CreateRole (validate, authorize, snapshot, event)", CALLS,
           lambda i: roles.role_create(identity=identity, role_name=f"role-{i}", trust_policy=TRUST))
