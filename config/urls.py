@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+
+from sandbox.endpoint.views import aws_endpoint
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
@@ -14,6 +16,7 @@ urlpatterns = [
     path("console/", include("console.urls")),
     path("labs/", include("labs.urls")),
     path("admin/", admin.site.urls),
+    re_path(r"^aws(?:/(?P<path>.*))?$", aws_endpoint, name="aws-endpoint"),
 ]
 
 handler400 = "console.views.errors.bad_request"

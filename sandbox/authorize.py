@@ -45,10 +45,13 @@ def _parsed(documents: Iterator[tuple[str, str]]) -> Iterator[iam.Policy]:
             continue
 
 
-def request_for(identity: Identity, *, action: str, resource: str) -> iam.Request:
+def request_for(
+    identity: Identity, *, action: str, resource: str, context: iam.Context | None = None,
+    resource_account: str | None = None,
+) -> iam.Request:
     """The engine's view of one call made by `identity`."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    context = iam.make_context(
+    keys = iam.make_context(
         {
             "aws:CurrentTime": now,
             "aws:EpochTime": str(int(datetime.now(UTC).timestamp())),
@@ -61,12 +64,24 @@ def request_for(identity: Identity, *, action: str, resource: str) -> iam.Reques
         }
     )
     principal = iam.Principal.aws(identity.arn, unique_id=identity.principal_id)
-    return iam.Request(action=action, resource=resource, principal=principal, context=context)
+    if context is not None:
+        keys = keys.merged_with(context)
+    return iam.Request(
+        action=action, resource=resource, principal=principal, context=keys, resource_account=resource_account
+    )
 
 
-def authorize(backends: AccountBackends, identity: Identity, *, action: str, resource: str) -> iam.Evaluation:
-    """Decide `action` on `resource` for `identity`; raise AccessDenied (with the evaluation) unless allowed."""
-    request = request_for(identity, action=action, resource=resource)
+def authorize(
+    backends: AccountBackends, identity: Identity, *, action: str, resource: str, context: iam.Context | None = None,
+    resource_account: str | None = None,
+) -> iam.Evaluation:
+    """Decide `action` on `resource` for `identity`; raise AccessDenied (with the evaluation) unless allowed.
+
+    `context` adds the call's own keys (request tags, `iam:PassedToService`...) to the caller's.
+    """
+    request = request_for(
+        identity, action=action, resource=resource, context=context, resource_account=resource_account
+    )
     evaluation = iam.evaluate(request, iam.PolicyInputs(identity=identity_policies(backends, identity)))
     if evaluation.decision != iam.Decision.ALLOW:
         raise AccessDenied(denial_message(identity, action, resource, evaluation), extra={"evaluation": evaluation})

@@ -21,6 +21,12 @@ def event_record(
     response_elements: dict[str, Any] | None = None,
     error_code: str = "",
     error_message: str = "",
+    request_id: str = "",
+    aws_region: str = "us-east-1",
+    source_ip: str = "",
+    user_agent: str = "",
+    read_only: bool = False,
+    access_key_id: str = "",
 ) -> Event:
     """Store one event in `account_id`'s history (inside the caller's transaction, if any)."""
     with transaction.atomic():
@@ -29,11 +35,16 @@ def event_record(
             account=account,
             event_source=event_source,
             event_name=event_name,
-            user_identity=identity.user_identity(),
+            user_identity={**identity.user_identity(), **({"accessKeyId": access_key_id} if access_key_id else {})},
             request_parameters=request_parameters or {},
             response_elements=response_elements,
             error_code=error_code,
-            error_message=error_message,
+            error_message=error_message[:4000],
+            request_id=request_id,
+            aws_region=aws_region,
+            source_ip=source_ip[:64],
+            user_agent=user_agent[:512],
+            read_only=read_only,
         )
 
 

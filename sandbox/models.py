@@ -1,6 +1,8 @@
 """Sandbox, Account, AccountSnapshot and Event: the durable truth behind the moto cache."""
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -93,6 +95,12 @@ class Event(models.Model):
     response_elements = models.JSONField(null=True, blank=True)
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    aws_region = models.CharField(max_length=32, default="us-east-1")
+    source_ip = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    read_only = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["account", "-event_time"])]

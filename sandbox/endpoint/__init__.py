@@ -1,0 +1,1 @@
+"""The AWS-compatible HTTP endpoint at /aws/: signature verification, protocol parsing and dispatch to the sandbox."""

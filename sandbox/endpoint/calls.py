@@ -1,0 +1,212 @@
+"""One verified API call: parse it, authorize every check with `iam`, serve it with moto, record the event."""
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.session
+from django.http import HttpResponse
+
+from sandbox import events, managed_policies
+from sandbox.authorize import authorize
+from sandbox.endpoint import responses
+from sandbox.endpoint.dispatch import MotoResponse, moto_call
+from sandbox.endpoint.query import query_input
+from sandbox.endpoint.resolver import MotoResolver
+from sandbox.endpoint.sigv4_errors import Protocol, protocol_for
+from sandbox.errors import AccessDenied, AwsError
+from sandbox.identity import Identity
+from sandbox.models import AccessKeyOwner, Account
+from sandbox.moto_store import AccountBackends, account_reader, account_writer
+from sandbox.operations import Operation, OperationError, OrganizationRef, authorization_requests
+
+QUERY_VERSIONS = {"iam": "2010-05-08", "sts": "2011-06-15"}
+SERVED_BY_MOTO = frozenset({"iam"})
+READ_ONLY_PREFIXES = ("Get", "List", "Simulate")
+# Calls that name a policy ARN: an AWS managed policy must be present in the account's moto state first.
+POLICY_ARN_PARAMS = ("PolicyArn", "PermissionsBoundary")
+NOT_AVAILABLE = "{service}:{action} is not available in this training sandbox yet"
+_BOTOCORE = botocore.session.get_session()
+_REQUEST_ID = re.compile(rb"<RequestId>[^<]*</RequestId>")
+
+
+@dataclass(frozen=True, slots=True)
+class CallInfo:
+    """What the event history needs about the HTTP side of a call."""
+
+    request_id: str
+    source_ip: str
+    user_agent: str
+    region: str
+    access_key_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCall:
+    operation: Operation
+    raw_params: Mapping[str, str] = field(default_factory=dict)
+
+
+class CallFailed(Exception):
+    """moto refused the call: nothing may be stored, and its answer goes back to the caller as it is."""
+
+    def __init__(self, response: MotoResponse) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def parse_query_call(service: str, method: str, url: str, body: bytes, region: str) -> ParsedCall:
+    """A Query-protocol call (IAM, STS): Action and parameters from the form body and the query string."""
+    query = urllib.parse.urlsplit(url).query
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    if method == "POST":
+        pairs += urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    params = dict(pairs)
+    action = params.get("Action", "")
+    model = _BOTOCORE.get_service_model(service)
+    if action not in model.operation_names:
+        raise OperationError("InvalidAction", f"Could not find operation {action} for version {model.api_version}")
+    shape = model.operation_model(action).input_shape
+    return ParsedCall(Operation(service, action, query_input(shape, params), region), params)
+
+
+def _organization_of(account_id: str) -> OrganizationRef | None:
+    account = Account.objects.select_related("sandbox__organization").get(account_id=account_id)
+    organization = getattr(account.sandbox, "organization", None)
+    if organization is None:
+        return None
+    management = account.sandbox.accounts.get(is_home=True)
+    return OrganizationRef(id=organization.org_id, management_account_id=management.account_id)
+
+
+def _check_all(backends: AccountBackends, identity: Identity, operation: Operation) -> None:
+    resolver = MotoResolver(backends, _organization_of(identity.account_id))
+    for check in authorization_requests(
+        operation, account_id=identity.account_id, resolve=resolver, caller_arn=identity.arn
+    ):
+        authorize(
+            backends, identity, action=check.action, resource=check.resource, context=check.context,
+            resource_account=check.resource_account,
+        )
+
+
+def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, body: bytes) -> MotoResponse:
+    for name in POLICY_ARN_PARAMS:
+        arn = call.operation.params.get(name)
+        if isinstance(arn, str):
+            managed_policies.ensure_available(backends.iam, arn)
+    answer = moto_call(
+        service="iam", account_id=identity.account_id, method="POST", path_and_query="/",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, body=body,
+    )
+    if answer.status >= 400:
+        raise CallFailed(answer)
+    return answer
+
+
+def _keep_key_index(identity: Identity, call: ParsedCall, answer: MotoResponse) -> None:
+    """Keep `AccessKeyOwner` in step with the account's keys, so that new keys can sign requests."""
+    name = call.operation.name
+    if name == "CreateAccessKey":
+        key_id = _element(answer.body, "AccessKeyId")
+        user_name = _element(answer.body, "UserName") or identity.name
+        account = Account.objects.get(account_id=identity.account_id)
+        AccessKeyOwner.objects.create(access_key_id=key_id, account=account, user_name=user_name)
+    elif name == "DeleteAccessKey":
+        AccessKeyOwner.objects.filter(access_key_id=call.operation.params.get("AccessKeyId", "")).delete()
+
+
+def _element(body: bytes, tag: str) -> str:
+    text = body.decode("utf-8", "replace")
+    start = text.find(f"<{tag}>")
+    end = text.find(f"</{tag}>", start)
+    return text[start + len(tag) + 2 : end] if start >= 0 and end > start else ""
+
+
+def serve_iam_call(*, identity: Identity, call: ParsedCall, body: bytes, info: CallInfo) -> HttpResponse:
+    """Authorize and perform an IAM call in the caller's account; record it either way."""
+    name = call.operation.name
+    read_only = name.startswith(READ_ONLY_PREFIXES)
+    opener: Callable[[str], AbstractContextManager[AccountBackends]] = account_reader if read_only else account_writer
+    try:
+        with opener(identity.account_id) as backends:
+            _check_all(backends, identity, call.operation)
+            answer = _serve_iam(backends, identity, call, body)
+            _keep_key_index(identity, call, answer)
+            if not read_only:
+                _record(identity, call, info, error=None)
+    except AccessDenied as denied:
+        _record(identity, call, info, error=denied)
+        return responses.error_response(
+            protocol=Protocol.QUERY, service="iam", code=denied.code, message=denied.message, status=denied.status,
+            request_id=info.request_id,
+        )
+    except CallFailed as failed:
+        _record(identity, call, info, error=failed.response)
+        return _moto_http(failed.response, info.request_id)
+    if read_only:
+        _record(identity, call, info, error=None)
+    return _moto_http(answer, info.request_id)
+
+
+def _moto_http(answer: MotoResponse, request_id: str) -> HttpResponse:
+    # moto invents its own request ids; the caller gets ours, which the event history records too.
+    body = _REQUEST_ID.sub(b"<RequestId>" + request_id.encode() + b"</RequestId>", answer.body, count=1)
+    response = HttpResponse(body, status=answer.status, content_type=answer.headers.get("Content-Type", "text/xml"))
+    response["x-amzn-RequestId"] = request_id
+    return response
+
+
+def _redacted(params: Mapping[str, Any]) -> dict[str, Any]:
+    secret_words = ("password", "secret", "privatekey", "authenticationcode")
+    return {
+        key: ("HIDDEN_DUE_TO_SECURITY_REASONS" if any(word in key.lower() for word in secret_words) else value)
+        for key, value in params.items()
+    }
+
+
+def _record(identity: Identity, call: ParsedCall, info: CallInfo, *, error: AwsError | MotoResponse | None) -> None:
+    code = message = ""
+    if isinstance(error, AwsError):
+        code, message = error.code, error.message
+    elif isinstance(error, MotoResponse):
+        code, message = _error_fields(error.body)
+    operation = call.operation
+    events.event_record(
+        identity=identity,
+        account_id=identity.account_id,
+        event_name=operation.name,
+        event_source=f"{operation.service}.amazonaws.com",
+        request_parameters=_lower_first(_redacted(dict(operation.params))),
+        error_code=code,
+        error_message=message,
+        request_id=info.request_id,
+        aws_region=info.region,
+        source_ip=info.source_ip,
+        user_agent=info.user_agent,
+        read_only=operation.name.startswith(READ_ONLY_PREFIXES),
+        access_key_id=info.access_key_id,
+    )
+
+
+def _lower_first(params: Mapping[str, Any]) -> dict[str, Any]:
+    """CloudTrail writes parameter names in camel case starting lower-case (`roleName`)."""
+    return {key[:1].lower() + key[1:]: value for key, value in params.items()}
+
+
+def _error_fields(body: bytes) -> tuple[str, str]:
+    return _element(body, "Code") or "ServiceFailure", _element(body, "Message")
+
+
+def unsupported(service: str, action: str, info: CallInfo) -> HttpResponse:
+    protocol = protocol_for(service)
+    code = "UnknownOperationException" if protocol is Protocol.JSON else "InvalidAction"
+    return responses.error_response(
+        protocol=protocol, service=service, code=code, message=NOT_AVAILABLE.format(service=service, action=action),
+        status=400, request_id=info.request_id,
+    )
+

@@ -1,0 +1,70 @@
+"""`/aws/`: the AWS-compatible endpoint the AWS CLI and boto3 talk to (SigV4 verified, every call authorized)."""
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from sandbox.credentials import credential_lookup, identity_for
+from sandbox.endpoint import responses
+from sandbox.endpoint.calls import CallInfo, parse_query_call, serve_iam_call, unsupported
+from sandbox.endpoint.sigv4 import IncomingRequest, SigV4Error, url_from_environ, verify
+from sandbox.endpoint.sigv4_errors import protocol_for
+from sandbox.identity import Identity
+from sandbox.operations import OperationError
+
+MOUNT_PATH = "/aws"
+
+
+@csrf_exempt
+def aws_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Verify the signature, find the caller, and serve the call in the protocol its service speaks."""
+    request_id = str(uuid.uuid4())
+    incoming = IncomingRequest.build(
+        method=request.method or "GET", url=url_from_environ(request.META), headers=request.headers, body=request.body
+    )
+    try:
+        verified = verify(incoming, lookup=credential_lookup, now=datetime.now(UTC), mount_path=MOUNT_PATH)
+    except SigV4Error as refused:
+        return responses.error_response(
+            protocol=refused.protocol, service=None, code=refused.code, message=refused.message,
+            status=refused.status, request_id=request_id,
+        )
+    identity = identity_for(verified.credential.owner)
+    info = CallInfo(
+        request_id=request_id,
+        source_ip=request.META.get("REMOTE_ADDR", ""),
+        user_agent=request.headers.get("User-Agent", ""),
+        region=verified.region or "us-east-1",
+        access_key_id=verified.access_key_id,
+    )
+    service = verified.service
+    if service not in ("iam", "sts"):
+        return unsupported(service, request.headers.get("X-Amz-Target", request.method or ""), info)
+    try:
+        call = parse_query_call(service, incoming.method, incoming.url, verified.payload, info.region)
+    except OperationError as error:
+        return responses.error_response(
+            protocol=protocol_for(service), service=service, code=error.code, message=error.message, status=400,
+            request_id=request_id,
+        )
+    if service == "sts":
+        if call.operation.name == "GetCallerIdentity":
+            return _caller_identity(identity, request_id)
+        return unsupported(service, call.operation.name, info)
+    return serve_iam_call(identity=identity, call=call, body=verified.payload, info=info)
+
+
+def _caller_identity(identity: Identity, request_id: str) -> HttpResponse:
+    """GetCallerIdentity needs no permission: AWS answers it even when every policy denies everything."""
+    result = (
+        f"<Arn>{escape(identity.arn)}</Arn><UserId>{escape(identity.principal_id)}</UserId>"
+        f"<Account>{identity.account_id}</Account>"
+    )
+    return responses.query_response(service="sts", action="GetCallerIdentity", result_xml=result, request_id=request_id)
+
+
+

@@ -1,0 +1,153 @@
+"""The AWS endpoint with real boto3 clients over HTTP: signatures, authorization, isolation, events."""
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from sandbox.learners import learner_create
+from sandbox.models import Event
+from tests.sandbox.helpers import EC2_TRUST
+
+pytestmark = pytest.mark.django_db(transaction=True)
+NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+
+
+def _client(live_server, service, key_id, secret):
+    return boto3.client(
+        service, endpoint_url=f"{live_server.url}/aws", region_name="us-east-1",
+        aws_access_key_id=key_id, aws_secret_access_key=secret, config=NO_RETRIES,
+    )
+
+
+@pytest.fixture
+def carol():
+    return learner_create(username="carol")
+
+
+@pytest.fixture
+def iam_client(live_server, carol):
+    return _client(live_server, "iam", carol.access_key_id, carol.secret_access_key)
+
+
+def _code(error: ClientError) -> str:
+    return error.response["Error"]["Code"]
+
+
+class SignatureTests:
+    def test_a_wrong_secret_is_signature_does_not_match(self, live_server, carol):
+        client = _client(live_server, "iam", carol.access_key_id, "x" * 40)
+        with pytest.raises(ClientError) as raised:
+            client.list_roles()
+        assert _code(raised.value) == "SignatureDoesNotMatch"
+
+    def test_an_unknown_key_is_invalid_client_token_id(self, live_server, db):
+        client = _client(live_server, "iam", "AKIAXXXXXXXXXXXXXXXX", "x" * 40)
+        with pytest.raises(ClientError) as raised:
+            client.list_roles()
+        assert _code(raised.value) == "InvalidClientTokenId"
+
+    def test_a_client_moto_header_cannot_pick_another_account(self, live_server, carol, iam_client):
+        other = learner_create(username="dave")
+        _client(live_server, "iam", other.access_key_id, other.secret_access_key).create_role(
+            RoleName="daves", AssumeRolePolicyDocument=EC2_TRUST
+        )
+        def pick_their_account(request, **_):
+            request.headers["x-moto-account-id"] = other.home_account_id
+
+        iam_client.meta.events.register("before-sign.iam.*", pick_their_account)
+        assert [role["RoleName"] for role in iam_client.list_roles()["Roles"]] == []
+
+
+class IamThroughTheEndpointTests:
+    def test_get_caller_identity_names_the_learners_user(self, live_server, carol):
+        sts = _client(live_server, "sts", carol.access_key_id, carol.secret_access_key)
+        identity = sts.get_caller_identity()
+        assert identity["Arn"] == carol.iam_user_arn
+        assert identity["Account"] == carol.home_account_id
+        assert identity["UserId"].startswith("AIDA")
+
+    def test_create_get_and_list_roles(self, iam_client, carol):
+        created = iam_client.create_role(RoleName="app", AssumeRolePolicyDocument=EC2_TRUST, Path="/team/")
+        assert created["Role"]["Arn"] == f"arn:aws:iam::{carol.home_account_id}:role/team/app"
+        assert iam_client.get_role(RoleName="app")["Role"]["RoleName"] == "app"
+        assert [role["RoleName"] for role in iam_client.list_roles()["Roles"]] == ["app"]
+
+    def test_moto_errors_come_back_as_aws_errors(self, iam_client):
+        with pytest.raises(ClientError) as raised:
+            iam_client.get_role(RoleName="nope")
+        assert _code(raised.value) == "NoSuchEntity"
+
+    def test_aws_managed_policies_attach_in_any_account(self, iam_client):
+        iam_client.create_role(RoleName="reader", AssumeRolePolicyDocument=EC2_TRUST)
+        iam_client.attach_role_policy(RoleName="reader", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+        attached = iam_client.list_attached_role_policies(RoleName="reader")["AttachedPolicies"]
+        assert [policy["PolicyName"] for policy in attached] == ["ReadOnlyAccess"]
+
+    def test_writes_and_reads_are_recorded_as_events(self, iam_client, carol):
+        iam_client.create_role(RoleName="app", AssumeRolePolicyDocument=EC2_TRUST)
+        event = Event.objects.get(account__account_id=carol.home_account_id, event_name="CreateRole")
+        assert event.request_parameters["roleName"] == "app"
+        assert event.user_identity["accessKeyId"] == carol.access_key_id
+        assert event.request_id and not event.read_only
+
+
+class AuthorizationTests:
+    @pytest.fixture
+    def limited(self, live_server, iam_client):
+        """A second IAM user whose only permission is reading roles."""
+        iam_client.create_user(UserName="reader")
+        iam_client.put_user_policy(UserName="reader", PolicyName="ReadRoles", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["iam:GetRole", "iam:ListRoles"], "Resource": "*"}],
+        }))
+        key = iam_client.create_access_key(UserName="reader")["AccessKey"]
+        return _client(live_server, "iam", key["AccessKeyId"], key["SecretAccessKey"])
+
+    def test_a_new_access_key_signs_requests(self, limited):
+        assert limited.list_roles()["Roles"] == []
+
+    def test_a_call_no_policy_allows_is_denied_with_awss_message(self, limited, carol):
+        with pytest.raises(ClientError) as raised:
+            limited.create_role(RoleName="sneaky", AssumeRolePolicyDocument=EC2_TRUST)
+        assert _code(raised.value) == "AccessDenied"
+        assert raised.value.response["Error"]["Message"] == (
+            f"User: arn:aws:iam::{carol.home_account_id}:user/reader is not authorized to perform: iam:CreateRole "
+            f"on resource: arn:aws:iam::{carol.home_account_id}:role/sneaky because no identity-based policy allows "
+            "the iam:CreateRole action"
+        )
+
+    def test_the_denial_is_recorded_and_nothing_is_created(self, limited, iam_client, carol):
+        with pytest.raises(ClientError):
+            limited.create_role(RoleName="sneaky", AssumeRolePolicyDocument=EC2_TRUST)
+        event = Event.objects.get(account__account_id=carol.home_account_id, event_name="CreateRole")
+        assert event.error_code == "AccessDenied"
+        assert iam_client.list_roles()["Roles"] == []
+
+    def test_a_deleted_key_stops_working(self, live_server, iam_client):
+        iam_client.create_user(UserName="temp")
+        key = iam_client.create_access_key(UserName="temp")["AccessKey"]
+        iam_client.delete_access_key(UserName="temp", AccessKeyId=key["AccessKeyId"])
+        with pytest.raises(ClientError) as raised:
+            _client(live_server, "iam", key["AccessKeyId"], key["SecretAccessKey"]).list_roles()
+        assert _code(raised.value) == "InvalidClientTokenId"
+
+
+class IsolationTests:
+    def test_another_learners_roles_do_not_exist_for_you(self, live_server, iam_client):
+        other = learner_create(username="erin")
+        theirs = _client(live_server, "iam", other.access_key_id, other.secret_access_key)
+        theirs.create_role(RoleName="secret", AssumeRolePolicyDocument=EC2_TRUST)
+        assert iam_client.list_roles()["Roles"] == []
+        with pytest.raises(ClientError) as raised:
+            iam_client.get_role(RoleName="secret")
+        assert _code(raised.value) == "NoSuchEntity"
+
+
+def test_services_not_served_yet_answer_with_an_aws_error(live_server, carol):
+    s3 = _client(live_server, "s3", carol.access_key_id, carol.secret_access_key)
+    with pytest.raises(ClientError):
+        s3.list_buckets()
