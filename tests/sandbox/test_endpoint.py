@@ -151,3 +151,41 @@ def test_services_not_served_yet_answer_with_an_aws_error(live_server, carol):
     s3 = _client(live_server, "s3", carol.access_key_id, carol.secret_access_key)
     with pytest.raises(ClientError):
         s3.list_buckets()
+
+
+class AwsCliTests:
+    """The real AWS CLI, unchanged, pointed at the endpoint with `--endpoint-url`."""
+
+    def _aws(self, live_server, learner, *args):
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        env = {
+            "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
+            "AWS_ACCESS_KEY_ID": learner.access_key_id, "AWS_SECRET_ACCESS_KEY": learner.secret_access_key,
+            "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        aws = Path(sys.executable).with_name("aws")
+        return subprocess.run(
+            [str(aws), "--endpoint-url", f"{live_server.url}/aws", "--output", "json", *args],
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+
+    def test_create_role_and_list_roles(self, live_server, carol):
+        created = self._aws(live_server, carol, "iam", "create-role", "--role-name", "cli-role",
+                            "--assume-role-policy-document", EC2_TRUST)
+        assert created.returncode == 0, created.stderr
+        listed = self._aws(live_server, carol, "iam", "list-roles")
+        assert [role["RoleName"] for role in json.loads(listed.stdout)["Roles"]] == ["cli-role"]
+
+    def test_get_caller_identity(self, live_server, carol):
+        result = self._aws(live_server, carol, "sts", "get-caller-identity")
+        assert json.loads(result.stdout)["Arn"] == carol.iam_user_arn
+
+    def test_errors_read_like_aws(self, live_server, carol):
+        result = self._aws(live_server, carol, "iam", "get-role", "--role-name", "nope")
+        assert result.returncode != 0
+        assert "NoSuchEntity" in result.stderr
