@@ -1,10 +1,16 @@
 """CloudTrail-like event history: one `Event` per API call, written with the call's own transaction."""
 from __future__ import annotations
 
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
+from sandbox.errors import AwsError
 from sandbox.identity import Identity
 from sandbox.models import Account, Event
 
@@ -50,3 +56,137 @@ def event_record(
 
 def event_list(*, account_id: str, limit: int = 50) -> list[Event]:
     return list(Event.objects.filter(account__account_id=account_id)[:limit])
+
+
+RESOURCE_PARAMETERS = (
+    ("roleName", "AWS::IAM::Role"),
+    ("userName", "AWS::IAM::User"),
+    ("groupName", "AWS::IAM::Group"),
+    ("policyArn", "AWS::IAM::Policy"),
+    ("instanceProfileName", "AWS::IAM::InstanceProfile"),
+    ("bucketName", "AWS::S3::Bucket"),
+    ("accessKeyId", "AWS::IAM::AccessKey"),
+)
+LOOKUP_KEYS = frozenset(
+    {"EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource", "AccessKeyId"}
+)
+LOOKUP_PAGE_MAX = 50
+ONE_ATTRIBUTE = "LookupAttributes can contain only one attribute"  # AWS: one lookup attribute per call
+
+
+@dataclass(frozen=True, slots=True)
+class LookupPage:
+    events: list[dict[str, Any]]
+    next_token: str | None
+
+
+def event_resources(event: Event) -> list[dict[str, str]]:
+    """The resources an event names, as CloudTrail's LookupEvents lists them."""
+    found = []
+    for parameter, resource_type in RESOURCE_PARAMETERS:
+        value = event.request_parameters.get(parameter)
+        if isinstance(value, str) and value:
+            found.append({"ResourceType": resource_type, "ResourceName": value})
+    return found
+
+
+def event_cloudtrail_record(event: Event) -> dict[str, Any]:
+    """The event as a CloudTrail record (the `CloudTrailEvent` JSON of LookupEvents)."""
+    record: dict[str, Any] = {
+        "eventVersion": "1.08",
+        "userIdentity": event.user_identity,
+        "eventTime": event.event_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": event.event_source,
+        "eventName": event.event_name,
+        "awsRegion": event.aws_region,
+        "sourceIPAddress": event.source_ip,
+        "userAgent": event.user_agent,
+        "requestParameters": event.request_parameters or None,
+        "responseElements": event.response_elements,
+        "requestID": event.request_id,
+        "eventID": str(event.event_id),
+        "readOnly": event.read_only,
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": event.account.account_id,
+        "eventCategory": "Management",
+    }
+    if event.error_code:
+        record["errorCode"] = event.error_code
+        record["errorMessage"] = event.error_message
+    return record
+
+
+def _lookup_entry(event: Event) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "EventId": str(event.event_id),
+        "EventName": event.event_name,
+        "ReadOnly": "true" if event.read_only else "false",
+        "EventTime": event.event_time.timestamp(),
+        "EventSource": event.event_source,
+        "Username": event.user_identity.get("userName", ""),
+        "Resources": event_resources(event),
+        "CloudTrailEvent": json.dumps(event_cloudtrail_record(event), default=str),
+    }
+    if event.user_identity.get("accessKeyId"):
+        entry["AccessKeyId"] = event.user_identity["accessKeyId"]
+    return entry
+
+
+def _filtered(queryset: QuerySet[Event], key: str, value: str) -> QuerySet[Event] | list[Event]:
+    simple = {
+        "EventId": "event_id", "EventName": "event_name", "EventSource": "event_source",
+        "Username": "user_identity__userName", "AccessKeyId": "user_identity__accessKeyId",
+    }
+    if key in simple:
+        if key == "EventId":
+            try:
+                uuid.UUID(value)
+            except ValueError:
+                return []
+        return queryset.filter(**{simple[key]: value})
+    if key == "ReadOnly":
+        return queryset.filter(read_only=value.lower() == "true")
+    wanted = "ResourceType" if key == "ResourceType" else "ResourceName"
+    return [event for event in queryset if any(r[wanted] == value for r in event_resources(event))]
+
+
+def _moment(value: object) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, tz=UTC)
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def event_lookup(
+    *, account_id: str, attributes: list[dict[str, str]], start: object = None, end: object = None,
+    max_results: object = None, next_token: object = None,
+) -> LookupPage:
+    """CloudTrail LookupEvents over one account's history: newest first, one attribute, a time window, pages."""
+    if len(attributes) > 1:
+        raise AwsError(ONE_ATTRIBUTE, code="InvalidLookupAttributesException", status=400)
+    queryset = Event.objects.filter(account__account_id=account_id).select_related("account").order_by("-id")
+    if (since := _moment(start)) is not None:
+        queryset = queryset.filter(event_time__gte=since)
+    if (until := _moment(end)) is not None:
+        queryset = queryset.filter(event_time__lte=until)
+    selected: QuerySet[Event] | list[Event] = queryset
+    for attribute in attributes:
+        key, value = attribute.get("AttributeKey", ""), attribute.get("AttributeValue", "")
+        if key not in LOOKUP_KEYS:
+            raise AwsError(f"invalid attribute key {key}", code="InvalidLookupAttributesException", status=400)
+        selected = _filtered(queryset, key, value)
+    wanted = max_results if isinstance(max_results, int) and max_results > 0 else LOOKUP_PAGE_MAX
+    size = min(wanted, LOOKUP_PAGE_MAX)
+    if isinstance(next_token, str) and next_token.isdigit():
+        # The token is the last event returned: later pages stay stable while new events keep arriving.
+        if isinstance(selected, QuerySet):
+            selected = selected.filter(id__lt=int(next_token))
+        else:
+            selected = [event for event in selected if event.pk < int(next_token)]
+    window = list(selected[: size + 1])
+    more = len(window) > size
+    page = window[:size]
+    return LookupPage([_lookup_entry(event) for event in page], str(page[-1].pk) if more else None)

@@ -138,18 +138,18 @@ def serve_iam_call(*, identity: Identity, call: ParsedCall, body: bytes, info: C
             answer = _serve_iam(backends, identity, call, body)
             _keep_key_index(identity, call, answer)
             if not read_only:
-                _record(identity, call, info, error=None)
+                record_call(identity, call, info, error=None)
     except AccessDenied as denied:
-        _record(identity, call, info, error=denied)
+        record_call(identity, call, info, error=denied)
         return responses.error_response(
             protocol=Protocol.QUERY, service="iam", code=denied.code, message=denied.message, status=denied.status,
             request_id=info.request_id,
         )
     except CallFailed as failed:
-        _record(identity, call, info, error=failed.response)
+        record_call(identity, call, info, error=failed.response)
         return _moto_http(failed.response, info.request_id)
     if read_only:
-        _record(identity, call, info, error=None)
+        record_call(identity, call, info, error=None)
     return _moto_http(answer, info.request_id)
 
 
@@ -169,7 +169,8 @@ def _redacted(params: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _record(identity: Identity, call: ParsedCall, info: CallInfo, *, error: AwsError | MotoResponse | None) -> None:
+def record_call(identity: Identity, call: ParsedCall, info: CallInfo, *, error: AwsError | MotoResponse | None) -> None:
+    """Record one call in the caller's event history (allowed, denied or failed)."""
     code = message = ""
     if isinstance(error, AwsError):
         code, message = error.code, error.message

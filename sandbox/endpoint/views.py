@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from sandbox.credentials import credential_lookup, identity_for
 from sandbox.endpoint import responses
 from sandbox.endpoint.calls import CallInfo, parse_query_call, serve_iam_call, unsupported
+from sandbox.endpoint.json_services import JSON_SERVICES, serve_json_call
 from sandbox.endpoint.sigv4 import IncomingRequest, SigV4Error, url_from_environ, verify
 from sandbox.endpoint.sigv4_errors import protocol_for
 from sandbox.identity import Identity
@@ -42,6 +43,12 @@ def aws_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
         access_key_id=verified.access_key_id,
     )
     service = verified.service
+    if service == "s3":
+        from sandbox.endpoint.s3 import serve_s3_call
+
+        return serve_s3_call(identity=identity, incoming=incoming, verified=verified, info=info)
+    if service in JSON_SERVICES:
+        return serve_json_call(identity=identity, service=service, incoming=incoming, verified=verified, info=info)
     if service not in ("iam", "sts"):
         return unsupported(service, request.headers.get("X-Amz-Target", request.method or ""), info)
     try:

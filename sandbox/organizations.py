@@ -1,0 +1,96 @@
+"""AWS Organizations as the learner's sandbox sees it (describe and list calls), answered from our own models."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sandbox.errors import AwsError
+from sandbox.identity import Identity
+from sandbox.models import Account, Organization
+from sandbox.operations import Operation, OrganizationRef
+
+NOT_IN_USE = "Your account is not a member of an organization."
+NOT_MANAGEMENT = "You don't have permissions to access this resource."
+ACCOUNT_NOT_FOUND = "You specified an account that doesn't exist."
+NOT_SUPPORTED = "{name} is not available in this training sandbox yet"
+SCP_ENABLED = [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]
+
+
+class OrganizationsError(AwsError):
+    status = 400
+
+
+def _organization(ref: OrganizationRef) -> Organization:
+    return Organization.objects.select_related("sandbox").get(org_id=ref.id)
+
+
+def _account_json(account: Account, organization: Organization, management_id: str) -> dict[str, Any]:
+    return {
+        "Id": account.account_id,
+        "Arn": f"arn:aws:organizations::{management_id}:account/{organization.org_id}/{account.account_id}",
+        "Email": account.email,
+        "Name": account.alias,
+        "Status": "ACTIVE",
+        "State": "ACTIVE",
+        "JoinedMethod": "INVITED" if account.kind == Account.Kind.MANAGEMENT else "CREATED",
+        "JoinedTimestamp": account.created_at.timestamp(),
+    }
+
+
+def _members(organization: Organization) -> list[Account]:
+    kinds = (Account.Kind.MANAGEMENT, Account.Kind.MEMBER)
+    return list(organization.sandbox.accounts.filter(kind__in=kinds).order_by("-is_home", "alias"))
+
+
+def organization_answer(
+    *, identity: Identity, operation: Operation, organization: OrganizationRef | None
+) -> dict[str, Any]:
+    """The JSON answer to one Organizations call made by `identity` (already authorized by IAM)."""
+    if organization is None:
+        raise OrganizationsError(NOT_IN_USE, code="AWSOrganizationsNotInUseException")
+    org = _organization(organization)
+    management_id = organization.management_account_id
+    name = operation.name
+    if name == "DescribeOrganization":
+        management = org.sandbox.accounts.get(is_home=True)
+        return {"Organization": {
+            "Id": org.org_id,
+            "Arn": f"arn:aws:organizations::{management_id}:organization/{org.org_id}",
+            "FeatureSet": "ALL",
+            "MasterAccountArn": f"arn:aws:organizations::{management_id}:account/{org.org_id}/{management_id}",
+            "MasterAccountId": management_id,
+            "MasterAccountEmail": management.email,
+            "AvailablePolicyTypes": SCP_ENABLED,
+        }}
+    if identity.account_id != management_id:
+        # AWS: only the management account (or a delegated administrator) may list and describe the rest.
+        raise OrganizationsError(NOT_MANAGEMENT, code="AccessDeniedException")
+    return _management_answer(name, operation.params, org, management_id)
+
+
+def _management_answer(
+    name: str, params: Mapping[str, Any], org: Organization, management_id: str
+) -> dict[str, Any]:
+    accounts = _members(org)
+    root = {
+        "Id": org.root_id,
+        "Arn": f"arn:aws:organizations::{management_id}:root/{org.org_id}/{org.root_id}",
+        "Name": "Root",
+        "PolicyTypes": SCP_ENABLED,
+    }
+    if name in ("ListAccounts", "ListAccountsForParent"):
+        return {"Accounts": [_account_json(account, org, management_id) for account in accounts]}
+    if name == "DescribeAccount":
+        found = next((a for a in accounts if a.account_id == params.get("AccountId")), None)
+        if found is None:
+            raise OrganizationsError(ACCOUNT_NOT_FOUND, code="AccountNotFoundException")
+        return {"Account": _account_json(found, org, management_id)}
+    if name == "ListRoots":
+        return {"Roots": [root]}
+    if name == "ListParents":
+        return {"Parents": [{"Id": org.root_id, "Type": "ROOT"}]}
+    if name in ("ListOrganizationalUnitsForParent", "ListChildren"):
+        if name == "ListChildren" and params.get("ChildType") == "ACCOUNT":
+            return {"Children": [{"Id": account.account_id, "Type": "ACCOUNT"} for account in accounts]}
+        return {"OrganizationalUnits": []} if name.startswith("ListOrganizational") else {"Children": []}
+    raise OrganizationsError(NOT_SUPPORTED.format(name=name), code="UnsupportedAPIEndpointException")
