@@ -105,3 +105,18 @@ class Event(models.Model):
     class Meta:
         indexes = [models.Index(fields=["account", "-event_time"])]
         ordering = ["-event_time", "-id"]
+
+
+class Bucket(models.Model):
+    """An S3 bucket name and the account that owns it: names are unique across the whole installation, as in AWS.
+
+    Written by `moto_store` in the same transaction as the owning account's snapshot, so it always names exactly
+    the buckets the stored states hold.
+    """
+
+    name = models.CharField(max_length=63, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="buckets")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

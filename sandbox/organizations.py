@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from sandbox.errors import AwsError
@@ -18,6 +19,17 @@ SCP_ENABLED = [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]
 
 class OrganizationsError(AwsError):
     status = 400
+
+
+@lru_cache(maxsize=4096)
+def organization_ref(account_id: str) -> OrganizationRef | None:
+    """The organization an account belongs to (None outside one). Cached: accounts never change organization."""
+    account = Account.objects.select_related("sandbox__organization").get(account_id=account_id)
+    organization = getattr(account.sandbox, "organization", None)
+    if organization is None or account.kind == Account.Kind.EXTERNAL:
+        return None
+    management = account.sandbox.accounts.get(is_home=True)
+    return OrganizationRef(id=organization.org_id, management_account_id=management.account_id)
 
 
 def _organization(ref: OrganizationRef) -> Organization:

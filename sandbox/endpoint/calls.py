@@ -22,7 +22,7 @@ from sandbox.errors import AccessDenied, AwsError
 from sandbox.identity import Identity
 from sandbox.models import AccessKeyOwner, Account
 from sandbox.moto_store import AccountBackends, account_reader, account_writer
-from sandbox.operations import Operation, OperationError, OrganizationRef, authorization_requests
+from sandbox.operations import Operation, OperationError, authorization_requests
 
 QUERY_VERSIONS = {"iam": "2010-05-08", "sts": "2011-06-15"}
 SERVED_BY_MOTO = frozenset({"iam"})
@@ -74,17 +74,8 @@ def parse_query_call(service: str, method: str, url: str, body: bytes, region: s
     return ParsedCall(Operation(service, action, query_input(shape, params), region), params)
 
 
-def _organization_of(account_id: str) -> OrganizationRef | None:
-    account = Account.objects.select_related("sandbox__organization").get(account_id=account_id)
-    organization = getattr(account.sandbox, "organization", None)
-    if organization is None:
-        return None
-    management = account.sandbox.accounts.get(is_home=True)
-    return OrganizationRef(id=organization.org_id, management_account_id=management.account_id)
-
-
 def _check_all(backends: AccountBackends, identity: Identity, operation: Operation) -> None:
-    resolver = MotoResolver(backends, _organization_of(identity.account_id))
+    resolver = MotoResolver(backends, identity.account_id)
     for check in authorization_requests(
         operation, account_id=identity.account_id, resolve=resolver, caller_arn=identity.arn
     ):

@@ -6,8 +6,11 @@ by our own `x-moto-account-id` header. Client-sent moto headers are dropped befo
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.compat import HTTPHeaders
@@ -28,23 +31,46 @@ class MotoResponse:
     body: bytes
 
 
+@lru_cache(maxsize=16)
+def _handlers(service: str) -> tuple[tuple[re.Pattern[str], Callable[..., Any]], ...]:
+    """moto's URL table for a service, resolved once per process (moto's stubber scans every service per call)."""
+    import moto.backends as backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    backend_dict = backends.get_backend(service)  # type: ignore[call-overload]
+    account_backends = backend_dict[DEFAULT_ACCOUNT_ID]
+    backend = account_backends["us-east-1"] if "us-east-1" in account_backends else account_backends["aws"]
+    return tuple((re.compile(url), handler) for url, handler in backend.urls.items())
+
+
 def moto_call(
     *, service: str, account_id: str, method: str, path_and_query: str, headers: Mapping[str, str], body: bytes
 ) -> MotoResponse:
     """Serve one request with moto's handlers for `account_id` (the caller holds the account's moto lock)."""
-    from moto.core.botocore_stubber import BotocoreStubber
+    from moto.core.exceptions import HTTPException
+    from moto.core.request import normalize_request
 
     clean = HTTPHeaders()
     for name, value in headers.items():
         if not name.lower().startswith(_DROPPED_PREFIXES):
             clean[name] = value
     clean["x-moto-account-id"] = account_id
-    request = AWSPreparedRequest(
-        method=method, url=SERVICE_HOSTS[service] + path_and_query, headers=clean, body=body, stream_output=False
-    )
-    answer = BotocoreStubber().process_request(request)
-    if answer is None:
-        return MotoResponse(404, {}, b"")
-    status, response_headers, response_body = answer
-    data = response_body.encode() if isinstance(response_body, str) else bytes(response_body or b"")
-    return MotoResponse(int(status), {str(k): str(v) for k, v in dict(response_headers).items()}, data)
+    url = SERVICE_HOSTS[service] + path_and_query
+    request = AWSPreparedRequest(method=method, url=url, headers=clean, body=body, stream_output=False)
+    path_only = url.split("?", 1)[0]
+    for pattern, handler in _handlers(service):
+        if pattern.match(path_only):
+            normalized = normalize_request(request)
+            try:
+                status, response_headers, response_body = handler(
+                    normalized, normalized.raw_url, normalized.headers
+                )
+            except HTTPException as error:
+                status, response_headers, response_body = error.code, error.get_headers(), error.get_body()
+            return _response(status, response_headers, response_body)
+    return MotoResponse(404, {}, b"")
+
+
+def _response(status: int, headers: Any, body: Any) -> MotoResponse:
+    data = body.encode() if isinstance(body, str) else bytes(body or b"")
+    return MotoResponse(int(status), {str(k): str(v) for k, v in dict(headers).items()}, data)

@@ -16,10 +16,9 @@ from sandbox.endpoint.sigv4 import IncomingRequest, VerifiedRequest
 from sandbox.endpoint.sigv4_errors import Protocol
 from sandbox.errors import AccessDenied, AwsError
 from sandbox.identity import Identity
-from sandbox.models import Account
 from sandbox.moto_store import account_reader
-from sandbox.operations import Operation, OperationError, OrganizationRef, authorization_requests
-from sandbox.organizations import organization_answer
+from sandbox.operations import Operation, OperationError, authorization_requests
+from sandbox.organizations import organization_answer, organization_ref
 
 JSON_SERVICES = frozenset({"organizations", "cloudtrail"})
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -39,10 +38,10 @@ def _parse(service: str, incoming: IncomingRequest, payload: bytes, region: str)
     return ParsedCall(Operation(service, name, params, region))
 
 
-def _authorize_all(identity: Identity, operation: Operation, organization: OrganizationRef | None) -> None:
+def _authorize_all(identity: Identity, operation: Operation) -> None:
     with account_reader(identity.account_id) as backends:
         checks = authorization_requests(
-            operation, account_id=identity.account_id, resolve=MotoResolver(backends, organization),
+            operation, account_id=identity.account_id, resolve=MotoResolver(backends, identity.account_id),
             caller_arn=identity.arn,
         )
         for check in checks:
@@ -50,15 +49,6 @@ def _authorize_all(identity: Identity, operation: Operation, organization: Organ
                 backends, identity, action=check.action, resource=check.resource, context=check.context,
                 resource_account=check.resource_account,
             )
-
-
-def _organization_ref(account_id: str) -> OrganizationRef | None:
-    account = Account.objects.select_related("sandbox__organization").get(account_id=account_id)
-    organization = getattr(account.sandbox, "organization", None)
-    if organization is None or account.kind == Account.Kind.EXTERNAL:
-        return None
-    management = account.sandbox.accounts.get(is_home=True)
-    return OrganizationRef(id=organization.org_id, management_account_id=management.account_id)
 
 
 def _lookup_events(identity: Identity, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -85,8 +75,8 @@ def serve_json_call(
     except OperationError as error:
         return _error(error.code, error.message, 400, info)
     try:
-        organization = _organization_ref(identity.account_id)
-        _authorize_all(identity, call.operation, organization)
+        organization = organization_ref(identity.account_id)
+        _authorize_all(identity, call.operation)
         if service == "cloudtrail":
             if call.operation.name != "LookupEvents":
                 raise OperationError("UnknownOperationException", f"{call.operation.name} is not available here")

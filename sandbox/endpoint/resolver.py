@@ -10,9 +10,9 @@ from sandbox.operations import OrganizationRef
 class MotoResolver:
     """`sandbox.operations.Resolver` over one account's IAM backend."""
 
-    def __init__(self, backends: AccountBackends, organization: OrganizationRef | None) -> None:
+    def __init__(self, backends: AccountBackends, account_id: str) -> None:
         self._iam = backends.iam
-        self._organization = organization
+        self._account_id = account_id
 
     def role_arn(self, name: str) -> str | None:
         role = next((role for role in self._iam.get_roles() if role.name == name), None)
@@ -66,7 +66,9 @@ class MotoResolver:
         return None  # S3 is served by a later slice of the endpoint
 
     def organization(self) -> OrganizationRef | None:
-        return self._organization
+        from sandbox.organizations import organization_ref
+
+        return organization_ref(self._account_id)
 
     def organizations_policy_type(self, policy_id: str) -> str | None:
         return None

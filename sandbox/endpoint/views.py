@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox.credentials import credential_lookup, identity_for
+from sandbox.credentials import credential_lookup
 from sandbox.endpoint import responses
 from sandbox.endpoint.calls import CallInfo, parse_query_call, serve_iam_call, unsupported
 from sandbox.endpoint.json_services import JSON_SERVICES, serve_json_call
@@ -34,7 +34,7 @@ def aws_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
             protocol=refused.protocol, service=None, code=refused.code, message=refused.message,
             status=refused.status, request_id=request_id,
         )
-    identity = identity_for(verified.credential.owner)
+    identity = verified.credential.owner.identity
     info = CallInfo(
         request_id=request_id,
         source_ip=request.META.get("REMOTE_ADDR", ""),
