@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -190,3 +190,13 @@ def event_lookup(
     more = len(window) > size
     page = window[:size]
     return LookupPage([_lookup_entry(event) for event in page], str(page[-1].pk) if more else None)
+
+
+def events_prune(*, now: datetime | None = None, retention_days: int | None = None) -> int:
+    """Delete events older than the retention (settings.EVENT_RETENTION_DAYS; CloudTrail keeps 90 days)."""
+    from django.conf import settings
+
+    days = settings.EVENT_RETENTION_DAYS if retention_days is None else retention_days
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    deleted, _ = Event.objects.filter(event_time__lt=cutoff).delete()
+    return deleted

@@ -32,7 +32,7 @@ if alive "$RUN_DIR/worker.pid"; then
   echo "Celery worker already running (pid $(cat "$RUN_DIR/worker.pid"))"
 else
   "$VENV_BIN/celery" -A config worker --detach --concurrency "${WORKER_CONCURRENCY:-2}" --loglevel INFO \
-    --max-tasks-per-child 500 \
+    --max-tasks-per-child 500 --beat --schedule "$PWD/$RUN_DIR/celerybeat-schedule" \
     --pidfile "$PWD/$RUN_DIR/worker.pid" --logfile "$PWD/$RUN_DIR/worker.log"
 fi
 

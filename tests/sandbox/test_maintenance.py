@@ -89,3 +89,21 @@ def test_provisioned_state_is_small(student):
     sizes = [len(bytes(snapshot.data)) for snapshot in AccountSnapshot.objects.filter(account__sandbox=sandbox)]
     assert sum(sizes) < 100_000
     assert Sandbox.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_events_older_than_the_retention_are_pruned(student, settings):
+    from datetime import UTC, datetime, timedelta
+
+    from sandbox.events import events_prune
+    from sandbox.models import Event
+
+    identity = provisioning.learner_identity(user=student)
+    roles.role_create(identity=identity, role_name="old", trust_policy=EC2_TRUST)
+    roles.role_create(identity=identity, role_name="new", trust_policy=EC2_TRUST)
+    old = Event.objects.get(request_parameters__roleName="old")
+    Event.objects.filter(pk=old.pk).update(event_time=datetime.now(UTC) - timedelta(days=91))
+    settings.EVENT_RETENTION_DAYS = 90
+    assert events_prune() == 1
+    assert list(Event.objects.values_list("request_parameters__roleName", flat=True)) == ["new"]
+    assert "deleted 0 event(s)" in _command("prune_events")
