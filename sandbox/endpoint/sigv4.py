@@ -183,11 +183,12 @@ def verify(
 
 
 def url_from_environ(environ: Mapping[str, Any]) -> str:
-    """The URL as the client addressed it, from a WSGI environ (in Django, `request.META`).
+    """The URL as the client addressed it, from Django's `request.META` (the WSGI environ, as Django leaves it).
 
     The path comes from `RAW_URI` (gunicorn) or `REQUEST_URI` (uWSGI, mod_wsgi) when the server provides it. Otherwise
-    (runserver, the test client) PATH_INFO, already percent-decoded by the server, is re-quoted the way botocore
-    quotes paths; that is exact for botocore clients except for an encoded slash (`%2F`), which decoding loses.
+    (runserver, the test client) it is rebuilt from PATH_INFO, which Django has replaced with decoded text, quoted
+    the way botocore quotes paths: exact for botocore clients except for an encoded slash (`%2F`), which decoding
+    loses. (A raw PEP 3333 environ that never went through Django carries latin-1 strings instead: not supported.)
     """
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
@@ -198,12 +199,8 @@ def url_from_environ(environ: Mapping[str, Any]) -> str:
             raw = parts.path + (f"?{parts.query}" if parts.query else "")
         return f"{scheme}://{host}{raw}"
     path = f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
-    try:
-        path_bytes = path.encode("latin-1")  # PEP 3333: the bytes the server decoded, carried in a latin-1 str
-    except UnicodeEncodeError:
-        path_bytes = path.encode("utf-8")
     query = environ.get("QUERY_STRING", "")
-    return f"{scheme}://{host}{quote(path_bytes, safe='/~')}" + (f"?{query}" if query else "")
+    return f"{scheme}://{host}{quote(path.encode('utf-8'), safe='/~')}" + (f"?{query}" if query else "")
 
 
 # Parsing what the client sent --------------------------------------------------------------------------------------

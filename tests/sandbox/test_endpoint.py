@@ -147,10 +147,11 @@ class IsolationTests:
         assert _code(raised.value) == "NoSuchEntity"
 
 
-def test_services_not_served_yet_answer_with_an_aws_error(live_server, carol):
-    s3 = _client(live_server, "s3", carol.access_key_id, carol.secret_access_key)
-    with pytest.raises(ClientError):
-        s3.list_buckets()
+def test_services_not_served_answer_with_an_aws_error(live_server, carol):
+    dynamodb = _client(live_server, "dynamodb", carol.access_key_id, carol.secret_access_key)
+    with pytest.raises(ClientError) as raised:
+        dynamodb.list_tables()
+    assert raised.value.response["Error"]["Code"] == "UnknownOperationException"
 
 
 class AwsCliTests:
