@@ -161,7 +161,7 @@ def _release_taken_buckets(account: Account) -> None:
     """Remove from the cached state the buckets whose names another account has taken since (before a restore)."""
     from moto.s3.models import s3_backends
 
-    per_account = dict.get(s3_backends, account.account_id)
+    per_account: Any = dict.get(s3_backends, account.account_id)
     buckets = _s3_buckets(per_account)
     taken = set(Bucket.objects.filter(name__in=buckets).exclude(account=account).values_list("name", flat=True))
     for name in taken:

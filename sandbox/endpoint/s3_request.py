@@ -79,7 +79,8 @@ def _route(operation: OperationModel) -> _Route | None:
     path, _, query = uri.partition("?")
     if not (path == "/" or path.startswith("/{Bucket}")):
         return None  # WriteGetObjectResponse: served on another host
-    markers = tuple((name, value if sep else None) for name, sep, value in (p.partition("=") for p in query.split("&") if p))
+    pieces = (part.partition("=") for part in query.split("&") if part)
+    markers = tuple((name, value if sep else None) for name, sep, value in pieces)
     shape = operation.input_shape
     members = shape.members if shape is not None else {}
     required = shape.required_members if shape is not None else []
@@ -105,7 +106,9 @@ def _matches(route: _Route, method: str, bucket: str | None, key: str | None, qu
         return False
     if any(name not in query or (value is not None and query[name] != value) for name, value in route.markers):
         return False
-    return all(name in query for name in route.required_query) and all(name in headers for name in route.required_headers)
+    return all(name in query for name in route.required_query) and all(
+        name in headers for name in route.required_headers
+    )
 
 
 def operation_name(method: str, bucket: str | None, key: str | None, query: dict[str, str], headers: set[str],

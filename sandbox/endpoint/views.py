@@ -13,19 +13,48 @@ from sandbox.endpoint import responses
 from sandbox.endpoint.calls import CallInfo, parse_query_call, serve_iam_call, unsupported
 from sandbox.endpoint.json_services import JSON_SERVICES, serve_json_call
 from sandbox.endpoint.sigv4 import IncomingRequest, SigV4Error, url_from_environ, verify
-from sandbox.endpoint.sigv4_errors import protocol_for
+from sandbox.endpoint.sigv4_errors import Protocol, protocol_for
 from sandbox.identity import Identity
 from sandbox.operations import OperationError
 
 MOUNT_PATH = "/aws"
+# Objects live inside the account's stored state, so the sandbox caps a request body (the AWS CLI switches to
+# multipart uploads above 8 MB, which the sandbox does not serve).
+MAX_BODY_BYTES = 8 * 1024 * 1024
+TOO_LARGE = "Your proposed upload exceeds the maximum allowed size of this training sandbox (8 MiB)"
+
+
+class BodyTooLarge(Exception):
+    """A request body over `MAX_BODY_BYTES`."""
+
+
+def _read_body(request: HttpRequest) -> bytes:
+    """The raw body, read past Django's form-size limit (which is for forms) up to our own limit.
+
+    A body sent with `Transfer-Encoding: chunked` and no Content-Length (boto3 streaming uploads over https straight
+    to gunicorn) is read from the WSGI input to its end, which gunicorn de-chunks.
+    """
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    stream = request.META["wsgi.input"] if chunked and not request.META.get("CONTENT_LENGTH") else request
+    body = stream.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise BodyTooLarge
+    return bytes(body)
 
 
 @csrf_exempt
 def aws_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
     """Verify the signature, find the caller, and serve the call in the protocol its service speaks."""
     request_id = str(uuid.uuid4())
+    try:
+        body = _read_body(request)
+    except BodyTooLarge:
+        return responses.error_response(
+            protocol=Protocol.S3, service="s3", code="EntityTooLarge", message=TOO_LARGE, status=400,
+            request_id=request_id,
+        )
     incoming = IncomingRequest.build(
-        method=request.method or "GET", url=url_from_environ(request.META), headers=request.headers, body=request.body
+        method=request.method or "GET", url=url_from_environ(request.META), headers=request.headers, body=body
     )
     try:
         verified = verify(incoming, lookup=credential_lookup, now=datetime.now(UTC), mount_path=MOUNT_PATH)
