@@ -13,7 +13,7 @@ from django.http import HttpResponse
 
 from sandbox import events, managed_policies
 from sandbox.authorize import authorize
-from sandbox.endpoint import responses
+from sandbox.endpoint import iam_policies, responses
 from sandbox.endpoint.dispatch import MotoResponse, moto_call
 from sandbox.endpoint.query import query_input
 from sandbox.endpoint.resolver import MotoResolver
@@ -86,6 +86,10 @@ def _check_all(backends: AccountBackends, identity: Identity, operation: Operati
 
 
 def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, body: bytes) -> MotoResponse:
+    iam_policies.refuse_aws_policy_write(identity, call.operation.name, call.operation.params)
+    if call.operation.name == "ListPolicies":
+        result = iam_policies.list_policies_xml(backends, call.operation.params)
+        return MotoResponse(200, {"Content-Type": "text/xml"}, _query_body("ListPolicies", result))
     for name in POLICY_ARN_PARAMS:
         arn = call.operation.params.get(name)
         if isinstance(arn, str):
@@ -97,6 +101,14 @@ def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, 
     if answer.status >= 400:
         raise CallFailed(answer)
     return answer
+
+
+def _query_body(action: str, result_xml: str) -> bytes:
+    namespace = responses.NAMESPACES["iam"]
+    return (
+        f'<{action}Response xmlns="{namespace}"><{action}Result>{result_xml}</{action}Result>'
+        f"<ResponseMetadata><RequestId>-</RequestId></ResponseMetadata></{action}Response>"
+    ).encode()
 
 
 def _keep_key_index(identity: Identity, call: ParsedCall, answer: MotoResponse) -> None:

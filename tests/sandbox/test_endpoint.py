@@ -190,3 +190,38 @@ class AwsCliTests:
         result = self._aws(live_server, carol, "iam", "get-role", "--role-name", "nope")
         assert result.returncode != 0
         assert "NoSuchEntity" in result.stderr
+
+
+class ManagedPolicyCallsTests:
+    ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+    def test_list_policies_scope_aws_lists_the_catalogue(self, iam_client):
+        names = [p["PolicyName"] for p in iam_client.list_policies(Scope="AWS", MaxItems=1000)["Policies"]]
+        assert len(names) >= 40 and "ReadOnlyAccess" in names
+
+    def test_only_attached_shows_what_is_attached_in_this_account(self, iam_client):
+        attached = iam_client.list_policies(Scope="AWS", OnlyAttached=True)["Policies"]
+        assert [(p["PolicyName"], p["AttachmentCount"]) for p in attached] == [("AdministratorAccess", 1)]
+
+    def test_local_scope_lists_customer_policies(self, iam_client):
+        document = json.dumps({"Version": "2012-10-17",
+                               "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+        iam_client.create_policy(PolicyName="Mine", PolicyDocument=document)
+        local = iam_client.list_policies(Scope="Local")["Policies"]
+        assert [p["PolicyName"] for p in local] == ["Mine"]
+
+    def test_pages(self, iam_client):
+        first = iam_client.list_policies(Scope="AWS", MaxItems=10)
+        assert first["IsTruncated"] and len(first["Policies"]) == 10
+        second = iam_client.list_policies(Scope="AWS", MaxItems=10, Marker=first["Marker"])
+        assert second["Policies"][0]["PolicyName"] != first["Policies"][0]["PolicyName"]
+
+    def test_get_policy_of_an_aws_managed_policy(self, iam_client):
+        assert iam_client.get_policy(PolicyArn=self.ADMIN)["Policy"]["PolicyName"] == "AdministratorAccess"
+
+    def test_aws_managed_policies_cannot_be_changed(self, iam_client):
+        for call in (lambda: iam_client.delete_policy(PolicyArn=self.ADMIN),
+                     lambda: iam_client.create_policy_version(PolicyArn=self.ADMIN, PolicyDocument="{}")):
+            with pytest.raises(ClientError) as raised:
+                call()
+            assert _code(raised.value) == "AccessDenied"
