@@ -4,30 +4,20 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from sandbox.learners import learner_create
 from sandbox.models import AccessKeyOwner, Account
 from sandbox.moto_store import account_writer
+from tests.sandbox.conftest import aws_client
 from tests.sandbox.helpers import EC2_TRUST
 
 pytestmark = pytest.mark.django_db(transaction=True)
-NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
 
 
 def _client(live_server, service, key_id, secret):
-    return boto3.client(
-        service, endpoint_url=f"{live_server.url}/aws", region_name="us-east-1",
-        aws_access_key_id=key_id, aws_secret_access_key=secret, config=NO_RETRIES,
-    )
-
-
-@pytest.fixture
-def carol():
-    return learner_create(username="carol")
+    return aws_client(live_server, service, key_id, secret)
 
 
 @pytest.fixture

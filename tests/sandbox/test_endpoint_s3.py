@@ -10,7 +10,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import boto3
 import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
@@ -20,6 +19,7 @@ from sandbox import moto_store
 from sandbox.learners import learner_create
 from sandbox.maintenance import sandbox_reset
 from sandbox.models import AccessKeyOwner, Account, Bucket, Event, Sandbox
+from tests.sandbox.conftest import aws_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
@@ -29,10 +29,7 @@ KEYS = (
 
 
 def _client(live_server, key_id, secret, service="s3", **config):
-    return boto3.client(
-        service, endpoint_url=f"{live_server.url}/aws", region_name="us-east-1",
-        aws_access_key_id=key_id, aws_secret_access_key=secret, config=NO_RETRIES.merge(Config(**config)),
-    )
+    return aws_client(live_server, service, key_id, secret, **config)
 
 
 def _code(raised) -> str:
@@ -41,11 +38,6 @@ def _code(raised) -> str:
 
 def _policy(*statements) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-@pytest.fixture
-def carol():
-    return learner_create(username="carol")
 
 
 @pytest.fixture
