@@ -67,8 +67,23 @@ def moto_call(
                 )
             except HTTPException as error:
                 status, response_headers, response_body = error.code, error.get_headers(), error.get_body()
+            except NotImplementedError:
+                return not_implemented(service, method)
             return _response(status, response_headers, response_body)
     return MotoResponse(404, {}, b"")
+
+
+def not_implemented(service: str, method: str) -> MotoResponse:
+    """moto has no handler for this call: an AWS-style error instead of a server error."""
+    message = "this call is not available in this training sandbox yet"
+    if service == "s3":
+        body = f"<Error><Code>NotImplemented</Code><Message>{message}</Message></Error>"
+    else:
+        body = (
+            "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>"
+            f"<Message>{message}</Message></Error><RequestId>-</RequestId></ErrorResponse>"
+        )
+    return MotoResponse(501 if service == "s3" else 400, {"Content-Type": "text/xml"}, body.encode())
 
 
 def _response(status: int, headers: Any, body: Any) -> MotoResponse:

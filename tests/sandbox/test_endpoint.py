@@ -215,3 +215,12 @@ class ManagedPolicyCallsTests:
             with pytest.raises(ClientError) as raised:
                 call()
             assert _code(raised.value) == "AccessDenied"
+
+
+def test_a_call_moto_does_not_implement_is_an_aws_error_not_a_server_error(iam_client):
+    iam_client.create_user(UserName="bounded")
+    with pytest.raises(ClientError) as raised:
+        iam_client.put_user_permissions_boundary(
+            UserName="bounded", PermissionsBoundary="arn:aws:iam::aws:policy/ReadOnlyAccess"
+        )
+    assert _code(raised.value) == "InvalidAction"
