@@ -9,6 +9,7 @@ import iam
 from sandbox.errors import AccessDenied
 from sandbox.identity import Identity
 from sandbox.moto_store import AccountBackends
+from sandbox.scps import scp_levels
 
 if TYPE_CHECKING:
     from moto.iam.models import ManagedPolicy
@@ -82,16 +83,35 @@ def authorize(
     request = request_for(
         identity, action=action, resource=resource, context=context, resource_account=resource_account
     )
-    evaluation = iam.evaluate(request, iam.PolicyInputs(identity=identity_policies(backends, identity)))
+    inputs = iam.PolicyInputs(identity=identity_policies(backends, identity), scps=scp_levels(identity.account_id))
+    evaluation = iam.evaluate(request, inputs)
     if evaluation.decision != iam.Decision.ALLOW:
         raise AccessDenied(denial_message(identity, action, resource, evaluation), extra={"evaluation": evaluation})
     return evaluation
 
 
+POLICY_WORDS = {
+    iam.PolicyKind.SCP: "service control policy",
+    iam.PolicyKind.RESOURCE: "resource-based policy",
+    iam.PolicyKind.IDENTITY: "identity-based policy",
+    iam.PolicyKind.BOUNDARY: "permissions boundary",
+    iam.PolicyKind.SESSION: "session policy",
+}
+# AWS names the first guard, in evaluation order, that refused.
+_ORDER = (iam.PolicyKind.SCP, iam.PolicyKind.RESOURCE, iam.PolicyKind.IDENTITY, iam.PolicyKind.BOUNDARY,
+          iam.PolicyKind.SESSION)
+
+
 def denial_message(identity: Identity, action: str, resource: str, evaluation: iam.Evaluation) -> str:
-    """AWS's wording for an access-denied error, including which kind of policy denied."""
+    """AWS's wording for an access-denied error, naming the kind of policy that denied.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+    """
+    blocked = [kind for kind in _ORDER if kind in evaluation.blocked_by] or [iam.PolicyKind.IDENTITY]
+    words = POLICY_WORDS[blocked[0]]
     if evaluation.decision == iam.Decision.EXPLICIT_DENY:
-        because = "with an explicit deny in an identity-based policy"
+        article = "an" if words[0] in "aeiou" else "a"
+        because = f"with an explicit deny in {article} {words}"
     else:
-        because = f"because no identity-based policy allows the {action} action"
+        because = f"because no {words} allows the {action} action"
     return f"User: {identity.arn} is not authorized to perform: {action} on resource: {resource} {because}"

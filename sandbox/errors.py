@@ -57,6 +57,12 @@ class LimitExceeded(AwsError):
     status = 409
 
 
+class OrganizationsError(AwsError):
+    """An AWS Organizations error (JSON protocol: HTTP 400 with `__type`)."""
+
+    status = 400
+
+
 class StaleSnapshot(Exception):
     """A stored account cannot be loaded by this moto version (or has no start state): an operator must act."""
 

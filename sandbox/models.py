@@ -120,3 +120,32 @@ class Bucket(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganizationPolicy(models.Model):
+    """An AWS Organizations policy (service control policies so far). FullAWSAccess is AWS managed."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="policies")
+    policy_id = models.CharField(max_length=130)
+    name = models.CharField(max_length=128)
+    description = models.CharField(max_length=512, blank=True)
+    type = models.CharField(max_length=40, default="SERVICE_CONTROL_POLICY")
+    content = models.TextField()
+    aws_managed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "policy_id"], name="one_policy_id_per_organization"),
+            models.UniqueConstraint(fields=["organization", "name"], name="one_policy_name_per_organization"),
+        ]
+
+
+class PolicyAttachment(models.Model):
+    """An organization policy attached to a target: the root (`r-...`) or an account id."""
+
+    policy = models.ForeignKey(OrganizationPolicy, on_delete=models.CASCADE, related_name="attachments")
+    target_id = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["policy", "target_id"], name="one_attachment_per_target")]

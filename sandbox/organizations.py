@@ -5,9 +5,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from sandbox.errors import AwsError
+from sandbox import scps
+from sandbox.errors import OrganizationsError
 from sandbox.identity import Identity
-from sandbox.models import Account, Organization
+from sandbox.models import Account, Organization, OrganizationPolicy
 from sandbox.operations import Operation, OrganizationRef
 
 NOT_IN_USE = "Your account is not a member of an organization."
@@ -15,10 +16,6 @@ NOT_MANAGEMENT = "You don't have permissions to access this resource."
 ACCOUNT_NOT_FOUND = "You specified an account that doesn't exist."
 NOT_SUPPORTED = "{name} is not available in this training sandbox yet"
 SCP_ENABLED = [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]
-
-
-class OrganizationsError(AwsError):
-    status = 400
 
 
 @lru_cache(maxsize=4096)
@@ -105,4 +102,81 @@ def _management_answer(
         if name == "ListChildren" and params.get("ChildType") == "ACCOUNT":
             return {"Children": [{"Id": account.account_id, "Type": "ACCOUNT"} for account in accounts]}
         return {"OrganizationalUnits": []} if name.startswith("ListOrganizational") else {"Children": []}
+    if name in POLICY_CALLS:
+        return _policy_answer(name, params, org, management_id)
     raise OrganizationsError(NOT_SUPPORTED.format(name=name), code="UnsupportedAPIEndpointException")
+
+
+POLICY_CALLS = frozenset({
+    "ListPolicies", "DescribePolicy", "CreatePolicy", "UpdatePolicy", "DeletePolicy", "AttachPolicy",
+    "DetachPolicy", "ListPoliciesForTarget", "ListTargetsForPolicy",
+})
+
+
+def _policy_summary(policy: OrganizationPolicy, org: Organization, management_id: str) -> dict[str, Any]:
+    if policy.aws_managed:
+        arn = f"arn:aws:organizations::aws:policy/service_control_policy/{policy.policy_id}"
+    else:
+        arn = f"arn:aws:organizations::{management_id}:policy/{org.org_id}/service_control_policy/{policy.policy_id}"
+    return {
+        "Id": policy.policy_id, "Arn": arn, "Name": policy.name, "Description": policy.description,
+        "Type": policy.type, "AwsManaged": policy.aws_managed,
+    }
+
+
+def _policy(policy: OrganizationPolicy, org: Organization, management_id: str) -> dict[str, Any]:
+    return {"Policy": {"PolicySummary": _policy_summary(policy, org, management_id), "Content": policy.content}}
+
+
+def _check_type(params: Mapping[str, Any]) -> None:
+    wanted = params.get("Filter") or params.get("Type") or scps.SCP_TYPE
+    if wanted != scps.SCP_TYPE:
+        raise OrganizationsError(f"{wanted} policies are not available in this training sandbox yet",
+                                 code="PolicyTypeNotEnabledException")
+
+
+def _policy_answer(name: str, params: Mapping[str, Any], org: Organization, management_id: str) -> dict[str, Any]:
+    policy_id = str(params.get("PolicyId", ""))
+    target_id = str(params.get("TargetId", ""))
+    if name == "ListPolicies":
+        _check_type(params)
+        return {"Policies": [_policy_summary(p, org, management_id) for p in org.policies.order_by("name")]}
+    if name == "ListPoliciesForTarget":
+        _check_type(params)
+        attached = org.policies.filter(attachments__target_id=target_id).order_by("name")
+        return {"Policies": [_policy_summary(p, org, management_id) for p in attached]}
+    if name == "DescribePolicy":
+        return _policy(scps.policy_get(org, policy_id), org, management_id)
+    if name == "CreatePolicy":
+        _check_type(params)
+        created = scps.policy_create(
+            org, name=str(params.get("Name", "")), description=str(params.get("Description", "")),
+            content=str(params.get("Content", "")),
+        )
+        return _policy(created, org, management_id)
+    if name == "UpdatePolicy":
+        updated = scps.policy_update(
+            org, policy_id, name=params.get("Name"), description=params.get("Description"),
+            content=params.get("Content"),
+        )
+        return _policy(updated, org, management_id)
+    if name == "DeletePolicy":
+        scps.policy_delete(org, policy_id)
+    elif name == "AttachPolicy":
+        scps.policy_attach(org, policy_id, target_id)
+    elif name == "DetachPolicy":
+        scps.policy_detach(org, policy_id, target_id)
+    elif name == "ListTargetsForPolicy":
+        return {"Targets": [_target(t.target_id, org, management_id) for t in scps.policy_get(org, policy_id)
+                            .attachments.order_by("target_id")]}
+    return {}
+
+
+def _target(target_id: str, org: Organization, management_id: str) -> dict[str, Any]:
+    if target_id == org.root_id:
+        return {"TargetId": target_id, "Arn": f"arn:aws:organizations::{management_id}:root/{org.org_id}/{target_id}",
+                "Name": "Root", "Type": "ROOT"}
+    account = org.sandbox.accounts.get(account_id=target_id)
+    return {"TargetId": target_id,
+            "Arn": f"arn:aws:organizations::{management_id}:account/{org.org_id}/{target_id}",
+            "Name": account.alias, "Type": "ACCOUNT"}

@@ -14,6 +14,7 @@ from sandbox import managed_policies
 from sandbox.identity import Identity, iam_user_arn
 from sandbox.models import AccessKeyOwner, Account, Organization, Sandbox
 from sandbox.moto_store import account_reader, account_writer, mark_start_state
+from sandbox.scps import scp_setup
 
 ADMINISTRATOR_ACCESS_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 ORGANIZATION_ACCESS_ROLE = "OrganizationAccountAccessRole"
@@ -125,6 +126,7 @@ def sandbox_provision(*, user: User) -> Sandbox:
             for alias in MEMBER_ALIASES:
                 member = _new_account(sandbox, organization, alias=alias, kind=Account.Kind.MEMBER)
                 _provision_member(member, management.account_id)
+            scp_setup(organization, list(sandbox.accounts.values_list("account_id", flat=True)))
             for account in sandbox.accounts.all():
                 mark_start_state(account.account_id)
             return sandbox

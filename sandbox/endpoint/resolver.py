@@ -71,4 +71,10 @@ class MotoResolver:
         return organization_ref(self._account_id)
 
     def organizations_policy_type(self, policy_id: str) -> str | None:
-        return None
+        from sandbox.models import OrganizationPolicy
+
+        ref = self.organization()
+        if ref is None:
+            return None
+        policy = OrganizationPolicy.objects.filter(organization__org_id=ref.id, policy_id=policy_id).first()
+        return policy.type if policy else None

@@ -1,4 +1,4 @@
-"""Organizations (JSON 1.1): the Describe* and List* calls, on `*` or the organization's resources.
+"""Organizations (JSON 1.1): Describe*, List* and the policy calls, on `*` or the organization's resources.
 
 Organization resources live in the management account: an account is
 `arn:aws:organizations::MANAGEMENT:account/o-ORG/ACCOUNT`, an OU `.../ou/o-ORG/ou-...`, a root
@@ -56,6 +56,8 @@ RULES: dict[str, Rule] = {
     "ListTagsForResource": Rule("ResourceId", ("target-policy-type",)),
     "ListDelegatedServicesForAccount": Rule("AccountId"),
     "ListEffectivePolicyValidationErrors": Rule("AccountId", ("policy-type",)),
+    "UpdatePolicy": Rule("PolicyId", ("target-policy-type",)),
+    "DeletePolicy": Rule("PolicyId", ("target-policy-type",)),
 }
 
 OPTIONAL_TARGET = frozenset({"DescribeEffectivePolicy"})
@@ -130,4 +132,24 @@ def _handler(rule: Rule) -> Handler:
     return authorizations
 
 
+def _create_policy(operation: Operation, scope: Scope) -> tuple[Authorization, ...]:
+    """CreatePolicy: on `*`, with `organizations:PolicyType` from `Type`."""
+    _organization(scope)
+    keys = iam.make_context({"organizations:PolicyType": required(operation, "Type")})
+    return (anywhere("organizations:CreatePolicy", scope, keys),)
+
+
+def _attach_or_detach(operation: Operation, scope: Scope) -> tuple[Authorization, ...]:
+    """AttachPolicy / DetachPolicy: checked on the policy and on the target (root, OU or account)."""
+    action = f"organizations:{operation.name}"
+    policy_id = required(operation, "PolicyId")
+    keys = iam.make_context({"organizations:PolicyType": _policy_type(policy_id, scope)})
+    owner = _organization(scope).management_account_id
+    return tuple(
+        Authorization(action, target_arn(target, scope), keys, resource_account=owner)
+        for target in (policy_id, required(operation, "TargetId"))
+    )
+
+
 HANDLERS: dict[str, Handler] = {name: _handler(rule) for name, rule in RULES.items()}
+HANDLERS.update({"CreatePolicy": _create_policy, "AttachPolicy": _attach_or_detach, "DetachPolicy": _attach_or_detach})
