@@ -31,6 +31,24 @@ def _user_policy_documents(backends: AccountBackends, user_name: str) -> Iterato
             yield policy.name, _default_document(policy)
 
 
+def user_boundary(backends: AccountBackends, identity: Identity) -> iam.Policy | None:
+    """The IAM user's permissions boundary, if one is set (the maximum its identity policies can grant)."""
+    user = backends.iam.users.get(identity.name)
+    arn = getattr(user, "permissions_boundary_arn", None) if user is not None else None
+    if arn is None:
+        return None
+    policy = backends.iam.managed_policies.get(arn) or _aws_managed(backends, arn)
+    if policy is None:
+        return None
+    return iam.parse_policy(_default_document(policy), name=policy.name, kind=iam.PolicyKind.BOUNDARY, check_size=False)
+
+
+def _aws_managed(backends: AccountBackends, arn: str) -> ManagedPolicy | None:
+    from sandbox import managed_policies
+
+    return backends.iam.managed_policies.get(arn) if managed_policies.ensure_available(backends.iam, arn) else None
+
+
 def _default_document(policy: ManagedPolicy) -> str:
     """The document of a managed policy's default version (the one AWS evaluates)."""
     return next(str(version.document) for version in policy.versions if version.version_id == policy.default_version_id)
@@ -83,7 +101,11 @@ def authorize(
     request = request_for(
         identity, action=action, resource=resource, context=context, resource_account=resource_account
     )
-    inputs = iam.PolicyInputs(identity=identity_policies(backends, identity), scps=scp_levels(identity.account_id))
+    inputs = iam.PolicyInputs(
+        identity=identity_policies(backends, identity),
+        boundary=user_boundary(backends, identity),
+        scps=scp_levels(identity.account_id),
+    )
     evaluation = iam.evaluate(request, inputs)
     if evaluation.decision != iam.Decision.ALLOW:
         raise AccessDenied(denial_message(identity, action, resource, evaluation), extra={"evaluation": evaluation})

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 
 from sandbox import events, managed_policies
 from sandbox.authorize import authorize
-from sandbox.endpoint import iam_policies, responses
+from sandbox.endpoint import iam_boundaries, iam_policies, responses
 from sandbox.endpoint.dispatch import MotoResponse, moto_call
 from sandbox.endpoint.query import query_input
 from sandbox.endpoint.resolver import MotoResolver
@@ -86,18 +86,30 @@ def _check_all(backends: AccountBackends, identity: Identity, operation: Operati
 
 
 def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, body: bytes) -> MotoResponse:
-    iam_policies.refuse_aws_policy_write(identity, call.operation.name, call.operation.params)
-    if call.operation.name == "ListPolicies":
-        result = iam_policies.list_policies_xml(backends, call.operation.params)
+    name, params = call.operation.name, call.operation.params
+    iam_policies.refuse_aws_policy_write(identity, name, params)
+    if name in iam_boundaries.USER_BOUNDARY_CALLS:
+        return _checked(iam_boundaries.user_boundary_call(backends, name, params))
+    if name == "CreateUser" and (refusal := iam_boundaries.set_boundary_on_create(backends, params)) is not None:
+        return _checked(refusal)
+    if name == "ListPolicies":
+        result = iam_policies.list_policies_xml(backends, params)
         return MotoResponse(200, {"Content-Type": "text/xml"}, _query_body("ListPolicies", result))
-    for name in POLICY_ARN_PARAMS:
-        arn = call.operation.params.get(name)
+    for parameter in POLICY_ARN_PARAMS:
+        arn = params.get(parameter)
         if isinstance(arn, str):
             managed_policies.ensure_available(backends.iam, arn)
     answer = moto_call(
         service="iam", account_id=identity.account_id, method="POST", path_and_query="/",
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, body=body,
     )
+    if name == "CreateUser" and answer.status < 400:
+        iam_boundaries.remember_boundary(backends, params)
+    return _checked(answer)
+
+
+def _checked(answer: MotoResponse) -> MotoResponse:
+    """A refused call leaves nothing behind: the writer rolls back and drops its cached copy."""
     if answer.status >= 400:
         raise CallFailed(answer)
     return answer

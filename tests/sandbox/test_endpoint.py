@@ -218,9 +218,49 @@ class ManagedPolicyCallsTests:
 
 
 def test_a_call_moto_does_not_implement_is_an_aws_error_not_a_server_error(iam_client):
-    iam_client.create_user(UserName="bounded")
+    role = iam_client.create_role(RoleName="audited", AssumeRolePolicyDocument=EC2_TRUST)["Role"]
     with pytest.raises(ClientError) as raised:
-        iam_client.put_user_permissions_boundary(
-            UserName="bounded", PermissionsBoundary="arn:aws:iam::aws:policy/ReadOnlyAccess"
-        )
+        iam_client.generate_service_last_accessed_details(Arn=role["Arn"])
     assert _code(raised.value) == "InvalidAction"
+
+
+class UserPermissionsBoundaryTests:
+    READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+    @pytest.fixture
+    def bounded(self, live_server, iam_client):
+        iam_client.create_user(UserName="intern")
+        iam_client.put_user_policy(UserName="intern", PolicyName="All", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        iam_client.put_user_permissions_boundary(UserName="intern", PermissionsBoundary=self.READ_ONLY)
+        key = iam_client.create_access_key(UserName="intern")["AccessKey"]
+        return _client(live_server, "iam", key["AccessKeyId"], key["SecretAccessKey"])
+
+    def test_the_boundary_caps_what_the_identity_policy_grants(self, bounded, carol):
+        assert bounded.list_roles()["Roles"] == []
+        with pytest.raises(ClientError) as raised:
+            bounded.create_role(RoleName="escalate", AssumeRolePolicyDocument=EC2_TRUST)
+        assert raised.value.response["Error"]["Message"].endswith(
+            "because no permissions boundary allows the iam:CreateRole action"
+        )
+
+    def test_removing_the_boundary_restores_the_identity_policy(self, bounded, iam_client):
+        iam_client.delete_user_permissions_boundary(UserName="intern")
+        assert bounded.create_role(RoleName="ok", AssumeRolePolicyDocument=EC2_TRUST)["Role"]["RoleName"] == "ok"
+
+    def test_an_unknown_boundary_policy_is_refused(self, iam_client):
+        iam_client.create_user(UserName="someone")
+        with pytest.raises(ClientError) as raised:
+            iam_client.put_user_permissions_boundary(
+                UserName="someone", PermissionsBoundary="arn:aws:iam::aws:policy/NoSuchPolicy"
+            )
+        assert _code(raised.value) == "NoSuchEntity"
+
+    def test_create_user_with_a_boundary(self, live_server, iam_client):
+        iam_client.create_user(UserName="capped", PermissionsBoundary=self.READ_ONLY)
+        iam_client.put_user_policy(UserName="capped", PolicyName="All", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        key = iam_client.create_access_key(UserName="capped")["AccessKey"]
+        capped = _client(live_server, "iam", key["AccessKeyId"], key["SecretAccessKey"])
+        with pytest.raises(ClientError):
+            capped.create_user(UserName="another")
