@@ -112,7 +112,7 @@ def parse_trust_policy(document: str) -> iam.Policy:
         raise MalformedPolicyDocument(exc.message, extra={"path": exc.path, "line": exc.line}) from exc
 
 
-def _check_principals_exist(backends: AccountBackends, policy: iam.Policy) -> None:
+def check_principals_exist(backends: AccountBackends, policy: iam.Policy) -> None:
     """AWS rejects a trust policy naming a user or role of the same account that does not exist."""
     account_id = backends.account_id
     roles = {role.arn for role in backends.iam.get_roles()}
@@ -147,7 +147,7 @@ def role_create(
                 raise EntityAlreadyExists(ROLE_EXISTS.format(name=role_name))
             if len(existing) >= ROLES_PER_ACCOUNT:
                 raise LimitExceeded(ROLE_QUOTA)
-            _check_principals_exist(backends, policy)
+            check_principals_exist(backends, policy)
             role = backends.iam.create_role(
                 role_name=role_name,
                 assume_role_policy_document=trust_policy,

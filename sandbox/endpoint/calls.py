@@ -13,7 +13,7 @@ from django.http import HttpResponse
 
 from sandbox import events, managed_policies
 from sandbox.authorize import authorize
-from sandbox.endpoint import iam_boundaries, iam_policies, responses
+from sandbox.endpoint import iam_boundaries, iam_policies, iam_validation, responses
 from sandbox.endpoint.dispatch import MotoResponse, moto_call
 from sandbox.endpoint.query import query_input
 from sandbox.endpoint.resolver import MotoResolver
@@ -88,6 +88,8 @@ def _check_all(backends: AccountBackends, identity: Identity, operation: Operati
 def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, body: bytes) -> MotoResponse:
     name, params = call.operation.name, call.operation.params
     iam_policies.refuse_aws_policy_write(identity, name, params)
+    if (refused := iam_validation.precheck(backends, name, params)) is not None:
+        return _checked(refused)
     if name in iam_boundaries.USER_BOUNDARY_CALLS:
         return _checked(iam_boundaries.user_boundary_call(backends, name, params))
     if name == "CreateUser" and (refusal := iam_boundaries.set_boundary_on_create(backends, params)) is not None:

@@ -264,3 +264,51 @@ class UserPermissionsBoundaryTests:
         capped = _client(live_server, "iam", key["AccessKeyId"], key["SecretAccessKey"])
         with pytest.raises(ClientError):
             capped.create_user(UserName="another")
+
+
+class ValidationBeforeMotoTests:
+    """moto stores trust policies unchecked; the endpoint checks them (and names, and sizes) as IAM does."""
+
+    def test_a_malformed_trust_policy_is_refused(self, iam_client):
+        with pytest.raises(ClientError) as raised:
+            iam_client.create_role(RoleName="bad", AssumeRolePolicyDocument='{"Version": "2012-10-17",')
+        assert _code(raised.value) == "MalformedPolicyDocument"
+        assert iam_client.list_roles()["Roles"] == []
+
+    def test_a_trust_policy_with_a_resource_is_refused(self, iam_client):
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                             "Principal": {"Service": "ec2.amazonaws.com"}, "Resource": "*"}]})
+        with pytest.raises(ClientError) as raised:
+            iam_client.create_role(RoleName="bad", AssumeRolePolicyDocument=policy)
+        assert "Has prohibited field Resource" in raised.value.response["Error"]["Message"]
+
+    def test_role_names_are_unique_ignoring_case(self, iam_client):
+        iam_client.create_role(RoleName="Deployer", AssumeRolePolicyDocument=EC2_TRUST)
+        with pytest.raises(ClientError) as raised:
+            iam_client.create_role(RoleName="DEPLOYER", AssumeRolePolicyDocument=EC2_TRUST)
+        assert _code(raised.value) == "EntityAlreadyExists"
+
+    def test_update_assume_role_policy_is_checked_too(self, iam_client):
+        iam_client.create_role(RoleName="app", AssumeRolePolicyDocument=EC2_TRUST)
+        with pytest.raises(ClientError) as raised:
+            iam_client.update_assume_role_policy(RoleName="app", PolicyDocument="not json")
+        assert _code(raised.value) == "MalformedPolicyDocument"
+        kept = iam_client.get_role(RoleName="app")["Role"]["AssumeRolePolicyDocument"]
+        assert "ec2.amazonaws.com" in json.dumps(kept)
+
+    def test_inline_policies_over_the_role_quota_are_refused(self, iam_client):
+        iam_client.create_role(RoleName="big", AssumeRolePolicyDocument=EC2_TRUST)
+        statements = [{"Effect": "Allow", "Action": f"s3:Get{n:04d}*", "Resource": "*"} for n in range(100)]
+        document = json.dumps({"Version": "2012-10-17", "Statement": statements})
+        iam_client.put_role_policy(RoleName="big", PolicyName="a", PolicyDocument=document)
+        with pytest.raises(ClientError) as raised:
+            iam_client.put_role_policy(RoleName="big", PolicyName="b", PolicyDocument=document)
+        assert _code(raised.value) == "LimitExceeded"
+        assert "10240" in raised.value.response["Error"]["Message"]
+
+    def test_a_customer_policy_with_a_principal_is_refused(self, iam_client):
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Principal": "*"}]})
+        with pytest.raises(ClientError) as raised:
+            iam_client.create_policy(PolicyName="p", PolicyDocument=policy)
+        assert _code(raised.value) == "MalformedPolicyDocument"

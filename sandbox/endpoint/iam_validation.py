@@ -1,0 +1,96 @@
+"""What IAM checks before it stores a policy or a name, and moto does not: done with our engine, AWS's words."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import iam
+from iam.limits import InlineOwner
+from sandbox.endpoint.dispatch import MotoResponse
+from sandbox.endpoint.responses import NAMESPACES
+from sandbox.errors import AwsError, MalformedPolicyDocument
+from sandbox.moto_store import AccountBackends
+from sandbox.roles import check_principals_exist, parse_trust_policy
+
+TRUST_DOCUMENTS = {"CreateRole": "AssumeRolePolicyDocument", "UpdateAssumeRolePolicy": "PolicyDocument"}
+INLINE_OWNERS: dict[str, tuple[InlineOwner, str]] = {
+    "PutRolePolicy": ("role", "RoleName"), "PutUserPolicy": ("user", "UserName"),
+    "PutGroupPolicy": ("group", "GroupName"),
+}
+MANAGED_DOCUMENTS = frozenset({"CreatePolicy", "CreatePolicyVersion"})
+# AWS: names of roles, users and groups are unique in an account regardless of case.
+UNIQUE_NAMES = {"CreateRole": ("RoleName", "Role"), "CreateUser": ("UserName", "User"),
+                "CreateGroup": ("GroupName", "Group")}
+
+
+def _error(code: str, message: str, status: int) -> MotoResponse:
+    body = (
+        f'<ErrorResponse xmlns="{NAMESPACES["iam"]}"><Error><Type>Sender</Type><Code>{code}</Code>'
+        f"<Message>{_escape(message)}</Message></Error><RequestId>-</RequestId></ErrorResponse>"
+    )
+    return MotoResponse(status, {"Content-Type": "text/xml"}, body.encode())
+
+
+def _escape(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
+def _existing_names(backends: AccountBackends, kind: str) -> list[str]:
+    if kind == "Role":
+        return [str(role.name) for role in backends.iam.get_roles()]
+    if kind == "User":
+        return list(backends.iam.users)
+    return list(backends.iam.groups)
+
+
+def _inline_documents(backends: AccountBackends, owner: str, name: str) -> dict[str, str]:
+    if owner == "role":
+        role = next((r for r in backends.iam.get_roles() if r.name == name), None)
+        return dict(role.policies) if role else {}
+    entity = (backends.iam.users if owner == "user" else backends.iam.groups).get(name)
+    return dict(entity.policies) if entity else {}
+
+
+def precheck(backends: AccountBackends, name: str, params: Mapping[str, Any]) -> MotoResponse | None:
+    """An AWS error for a call IAM would refuse before storing anything, or None to go ahead."""
+    try:
+        _precheck(backends, name, params)
+    except AwsError as error:
+        return _error(error.code, error.message, error.status)
+    except iam.PolicySyntaxError as error:
+        status = 409 if error.code == "LimitExceeded" else 400
+        return _error(error.code, error.message, status)
+    return None
+
+
+def _precheck(backends: AccountBackends, name: str, params: Mapping[str, Any]) -> None:
+    if name in UNIQUE_NAMES:
+        parameter, kind = UNIQUE_NAMES[name]
+        wanted = str(params.get(parameter, ""))
+        if any(existing.lower() == wanted.lower() for existing in _existing_names(backends, kind)):
+            raise AwsError(f"{kind} with name {wanted} already exists.", code="EntityAlreadyExists", status=409)
+    if name in TRUST_DOCUMENTS:
+        document = params.get(TRUST_DOCUMENTS[name])
+        if isinstance(document, str):
+            check_principals_exist(backends, parse_trust_policy(document))
+    if name in INLINE_OWNERS:
+        owner, parameter = INLINE_OWNERS[name]
+        document = str(params.get("PolicyDocument", ""))
+        # Inline policies have no per-document quota, only the per-owner aggregate checked below.
+        _identity_policy(document, str(params.get("PolicyName", "policy")), check_size=False)
+        documents = _inline_documents(backends, owner, str(params.get(parameter, "")))
+        documents[str(params.get("PolicyName", ""))] = document
+        iam.check_inline_aggregate(owner, documents.values(), name=str(params.get(parameter, "")))
+    if name in MANAGED_DOCUMENTS:
+        _identity_policy(str(params.get("PolicyDocument", "")), str(params.get("PolicyName", "policy")))
+
+
+def _identity_policy(document: str, name: str, *, check_size: bool = True) -> None:
+    try:
+        iam.parse_policy(document, name=name, kind=iam.PolicyKind.IDENTITY, check_size=check_size)
+    except iam.PolicySyntaxError as error:
+        if error.code == "LimitExceeded":
+            raise
+        raise MalformedPolicyDocument(error.message) from error
