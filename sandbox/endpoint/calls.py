@@ -13,7 +13,7 @@ from django.http import HttpResponse
 
 from sandbox import events, managed_policies
 from sandbox.authorize import authorize
-from sandbox.endpoint import iam_boundaries, iam_policies, iam_validation, responses
+from sandbox.endpoint import iam_boundaries, iam_messages, iam_policies, iam_validation, responses
 from sandbox.endpoint.dispatch import MotoResponse, moto_call
 from sandbox.endpoint.query import query_input
 from sandbox.endpoint.resolver import MotoResolver
@@ -107,7 +107,7 @@ def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, 
     )
     if name == "CreateUser" and answer.status < 400:
         iam_boundaries.remember_boundary(backends, params)
-    return _checked(answer)
+    return _checked(iam_messages.aws_wording(answer))
 
 
 def _checked(answer: MotoResponse) -> MotoResponse:

@@ -312,3 +312,17 @@ class ValidationBeforeMotoTests:
         with pytest.raises(ClientError) as raised:
             iam_client.create_policy(PolicyName="p", PolicyDocument=policy)
         assert _code(raised.value) == "MalformedPolicyDocument"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: c.get_role(RoleName="nope"), "The role with name nope cannot be found."),
+        (lambda c: c.get_group(GroupName="nope"), "The group with name nope cannot be found."),
+        (lambda c: c.get_instance_profile(InstanceProfileName="nope"), "Instance Profile nope cannot be found."),
+    ],
+)
+def test_not_found_errors_use_iams_words(iam_client, call, message):
+    with pytest.raises(ClientError) as raised:
+        call(iam_client)
+    assert raised.value.response["Error"]["Message"] == message
