@@ -51,6 +51,7 @@ DESCRIPTION_INVALID = (
 )
 ROLE_EXISTS = "Role with name {name} already exists."
 ROLE_NOT_FOUND = "The role with name {name} cannot be found."
+CONSOLE_USER_AGENT = "iam-training-console"  # AWS records console calls with the console's user agent
 ROLE_QUOTA = "Cannot exceed quota for RolesPerAccount: 1000"
 INVALID_PRINCIPAL = 'Invalid principal in policy: "AWS":"{value}"'
 
@@ -161,6 +162,7 @@ def role_create(
             events.event_record(
                 identity=identity, account_id=account_id, event_name="CreateRole", request_parameters=params,
                 response_elements={"role": {"arn": info.arn, "roleId": info.role_id, "roleName": info.name}},
+                user_agent=CONSOLE_USER_AGENT,
             )
             return info
     except AwsError as exc:
@@ -168,10 +170,21 @@ def role_create(
         raise
 
 
-def _record_failure(identity: Identity, event_name: str, params: dict[str, Any], exc: AwsError) -> None:
+def _record_failure(
+    identity: Identity, event_name: str, params: dict[str, Any], exc: AwsError, *, read_only: bool = False
+) -> None:
     events.event_record(
         identity=identity, account_id=identity.account_id, event_name=event_name,
-        request_parameters=params, error_code=exc.code, error_message=exc.message,
+        request_parameters=params, error_code=exc.code, error_message=exc.message, read_only=read_only,
+        user_agent=CONSOLE_USER_AGENT,
+    )
+
+
+def _record_read(identity: Identity, event_name: str, params: dict[str, Any]) -> None:
+    """Console reads are API calls too: CloudTrail records them (read-only events)."""
+    events.event_record(
+        identity=identity, account_id=identity.account_id, event_name=event_name, request_parameters=params,
+        read_only=True, user_agent=CONSOLE_USER_AGENT,
     )
 
 
@@ -180,11 +193,13 @@ def role_list(*, identity: Identity) -> tuple[RoleInfo, ...]:
     try:
         with account_reader(identity.account_id) as backends:
             authorize(backends, identity, action="iam:ListRoles", resource="*")
-            return tuple(sorted((_info(role) for role in backends.iam.get_roles()), key=lambda r: r.name.lower()))
+            found = tuple(sorted((_info(role) for role in backends.iam.get_roles()), key=lambda r: r.name.lower()))
     except AccessDenied as exc:
         # Recorded outside the reader: no database write while holding the moto lock.
         _record_failure(identity, "ListRoles", {}, exc)
         raise
+    _record_read(identity, "ListRoles", {})
+    return found
 
 
 def role_get(*, identity: Identity, role_name: str) -> RoleInfo:
@@ -196,10 +211,12 @@ def role_get(*, identity: Identity, role_name: str) -> RoleInfo:
             authorize(backends, identity, action="iam:GetRole", resource=arn)
             if not matches:
                 raise NoSuchEntity(ROLE_NOT_FOUND.format(name=role_name))
-            return _info(matches[0])
-    except AccessDenied as exc:
-        _record_failure(identity, "GetRole", {"roleName": role_name}, exc)
+            found = _info(matches[0])
+    except (AccessDenied, NoSuchEntity) as exc:
+        _record_failure(identity, "GetRole", {"roleName": role_name}, exc, read_only=True)
         raise
+    _record_read(identity, "GetRole", {"roleName": role_name})
+    return found
 
 
 def trust_policy_pretty(document: str) -> str:

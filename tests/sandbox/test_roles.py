@@ -167,3 +167,12 @@ class IdentityPolicySourcesTests:
             backends.iam.attach_group_policy(policy.arn, "limited")
         with pytest.raises(AccessDenied, match="explicit deny"):
             roles.role_create(identity=identity, role_name="app", trust_policy=EC2_TRUST)
+
+
+@pytest.mark.django_db
+def test_console_reads_are_recorded_as_read_only_events(identity):
+    roles.role_create(identity=identity, role_name="app", trust_policy=EC2_TRUST)
+    roles.role_list(identity=identity)
+    roles.role_get(identity=identity, role_name="app")
+    reads = Event.objects.filter(account__account_id=identity.account_id, read_only=True)
+    assert sorted(reads.values_list("event_name", flat=True)) == ["GetRole", "ListRoles"]
