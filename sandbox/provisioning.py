@@ -156,3 +156,19 @@ def home_identity(sandbox: Sandbox) -> Identity:
 def learner_identity(*, user: User) -> Identity:
     """The console identity of a signed-in learner, provisioning their sandbox on first use."""
     return home_identity(sandbox_provision(user=user))
+
+
+def account_add_external(*, sandbox: Sandbox, alias: str) -> Account:
+    """An account outside the learner's organization that a lab controls (a partner, a vendor, an attacker).
+
+    It has an administrator IAM user with an access key (for the lab's own setup), is not limited by the
+    organization's SCPs and is not listed by Organizations. Its start state is recorded, so resets keep it.
+    """
+    with transaction.atomic():
+        account = Account.objects.create(
+            sandbox=sandbox, account_id=new_account_id(), alias=alias, kind=Account.Kind.EXTERNAL,
+            email=f"{alias}@external.sandbox.example",
+        )
+        _provision_management(account, f"{alias}-admin")
+        mark_start_state(account.account_id)
+    return account

@@ -67,3 +67,23 @@ class OrganizationTests:
         outsider = iam.Principal.aws("arn:aws:iam::999988887777:user/mallory")
         request = iam.Request(action="sts:AssumeRole", resource=role.arn, principal=outsider)
         assert not iam.evaluate(request, iam.PolicyInputs(identity=(admin,), resource=policy)).allowed
+
+
+@pytest.mark.django_db
+class ExternalAccountTests:
+    def test_a_lab_controlled_account_is_outside_the_organization(self, sandbox):
+        from sandbox.organizations import organization_ref
+        from sandbox.scps import scp_levels
+
+        partner = provisioning.account_add_external(sandbox=sandbox, alias="partner")
+        assert partner.kind == Account.Kind.EXTERNAL
+        assert re.fullmatch(r"\d{12}", partner.account_id)
+        assert organization_ref(partner.account_id) is None
+        assert scp_levels(partner.account_id) == ()
+
+    def test_it_has_an_administrator_with_a_key(self, sandbox):
+        partner = provisioning.account_add_external(sandbox=sandbox, alias="partner")
+        with account_reader(partner.account_id) as backends:
+            user = backends.iam.get_user("partner-admin")
+            assert [policy.arn for policy in user.managed_policies.values()] == [provisioning.ADMINISTRATOR_ACCESS_ARN]
+        assert partner.access_keys.count() == 1
