@@ -1,7 +1,8 @@
 """Every sandbox call is decided by the `iam` engine: identity -> iam.Request -> Evaluation."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -64,42 +65,79 @@ def _parsed(documents: Iterator[tuple[str, str]]) -> Iterator[iam.Policy]:
             continue
 
 
+@dataclass(frozen=True, slots=True)
+class CallOrigin:
+    """Where a call came from, for `aws:SourceIp` and `aws:SecureTransport`."""
+
+    source_ip: str
+    secure_transport: bool
+
+
+def _principal_keys(identity: Identity, principal_tags: Mapping[str, str]) -> dict[str, str | list[str]]:
+    """Keys AWS derives from the caller: organization, tags, names. Absent keys are simply left out."""
+    from sandbox.organizations import organization_ref, organization_root
+
+    keys: dict[str, str | list[str]] = {
+        "aws:PrincipalArn": identity.arn,
+        "aws:PrincipalAccount": identity.account_id,
+        "aws:PrincipalType": "User" if identity.type == "IAMUser" else identity.type,
+        "aws:PrincipalIsAWSService": "false",
+        "aws:username": identity.name,
+        "aws:userid": identity.principal_id,
+    }
+    organization = organization_ref(identity.account_id)
+    if organization is not None:
+        keys["aws:PrincipalOrgID"] = organization.id
+        keys["aws:PrincipalOrgPaths"] = [f"{organization.id}/{organization_root(organization.id)}/"]
+    for key, value in principal_tags.items():
+        keys[f"aws:PrincipalTag/{key}"] = value
+    return keys
+
+
 def request_for(
     identity: Identity, *, action: str, resource: str, context: iam.Context | None = None,
-    resource_account: str | None = None,
+    resource_account: str | None = None, principal_tags: Mapping[str, str] | None = None,
+    origin: CallOrigin | None = None,
 ) -> iam.Request:
-    """The engine's view of one call made by `identity`."""
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    keys = iam.make_context(
-        {
-            "aws:CurrentTime": now,
-            "aws:EpochTime": str(int(datetime.now(UTC).timestamp())),
-            "aws:PrincipalArn": identity.arn,
-            "aws:PrincipalAccount": identity.account_id,
-            "aws:PrincipalType": "User" if identity.type == "IAMUser" else identity.type,
-            "aws:username": identity.name,
-            "aws:userid": identity.principal_id,
-            "aws:SecureTransport": "true",
-        }
-    )
-    principal = iam.Principal.aws(identity.arn, unique_id=identity.principal_id)
+    """The engine's view of one call made by `identity`, with the request context AWS would build."""
+    moment = datetime.now(UTC)
+    keys: dict[str, str | list[str]] = {
+        "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(moment.timestamp())),
+        # The console is always reached over HTTPS in AWS; endpoint calls say how they arrived.
+        "aws:SecureTransport": "true" if origin is None or origin.secure_transport else "false",
+        **_principal_keys(identity, principal_tags or {}),
+    }
+    if origin is not None and origin.source_ip:
+        keys["aws:SourceIp"] = origin.source_ip
+    merged = iam.make_context(keys)
     if context is not None:
-        keys = keys.merged_with(context)
+        merged = merged.merged_with(context)
+    principal = iam.Principal.aws(identity.arn, unique_id=identity.principal_id)
     return iam.Request(
-        action=action, resource=resource, principal=principal, context=keys, resource_account=resource_account
+        action=action, resource=resource, principal=principal, context=merged, resource_account=resource_account
     )
+
+
+def user_tags(backends: AccountBackends, identity: Identity) -> dict[str, str]:
+    """The IAM user's tags: they become `aws:PrincipalTag/<key>` in every request it makes."""
+    if identity.type != "IAMUser":
+        return {}
+    tags = backends.iam.tagger.list_tags_for_resource(identity.arn).get("Tags", [])
+    return {tag["Key"]: tag["Value"] for tag in tags}
 
 
 def authorize(
     backends: AccountBackends, identity: Identity, *, action: str, resource: str, context: iam.Context | None = None,
-    resource_account: str | None = None,
+    resource_account: str | None = None, origin: CallOrigin | None = None,
 ) -> iam.Evaluation:
     """Decide `action` on `resource` for `identity`; raise AccessDenied (with the evaluation) unless allowed.
 
     `context` adds the call's own keys (request tags, `iam:PassedToService`...) to the caller's.
     """
     request = request_for(
-        identity, action=action, resource=resource, context=context, resource_account=resource_account
+        identity, action=action, resource=resource, context=context, resource_account=resource_account,
+        principal_tags=user_tags(backends, identity), origin=origin,
     )
     inputs = iam.PolicyInputs(
         identity=identity_policies(backends, identity),

@@ -29,6 +29,12 @@ def organization_ref(account_id: str) -> OrganizationRef | None:
     return OrganizationRef(id=organization.org_id, management_account_id=management.account_id)
 
 
+@lru_cache(maxsize=4096)
+def organization_root(org_id: str) -> str:
+    """The root id (`r-...`) of an organization."""
+    return str(Organization.objects.values_list("root_id", flat=True).get(org_id=org_id))
+
+
 def _organization(ref: OrganizationRef) -> Organization:
     return Organization.objects.select_related("sandbox").get(org_id=ref.id)
 

@@ -12,7 +12,7 @@ import botocore.session
 from django.http import HttpResponse
 
 from sandbox import events, managed_policies
-from sandbox.authorize import authorize
+from sandbox.authorize import CallOrigin, authorize
 from sandbox.endpoint import iam_boundaries, iam_messages, iam_policies, iam_validation, responses
 from sandbox.endpoint.dispatch import MotoResponse, moto_call
 from sandbox.endpoint.query import query_input
@@ -43,6 +43,11 @@ class CallInfo:
     user_agent: str
     region: str
     access_key_id: str
+    secure: bool = False
+
+    @property
+    def origin(self) -> CallOrigin:
+        return CallOrigin(source_ip=self.source_ip, secure_transport=self.secure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +79,14 @@ def parse_query_call(service: str, method: str, url: str, body: bytes, region: s
     return ParsedCall(Operation(service, action, query_input(shape, params), region), params)
 
 
-def _check_all(backends: AccountBackends, identity: Identity, operation: Operation) -> None:
+def _check_all(backends: AccountBackends, identity: Identity, operation: Operation, origin: CallOrigin) -> None:
     resolver = MotoResolver(backends, identity.account_id)
     for check in authorization_requests(
         operation, account_id=identity.account_id, resolve=resolver, caller_arn=identity.arn
     ):
         authorize(
             backends, identity, action=check.action, resource=check.resource, context=check.context,
-            resource_account=check.resource_account,
+            resource_account=check.resource_account, origin=origin,
         )
 
 
@@ -151,7 +156,7 @@ def serve_iam_call(*, identity: Identity, call: ParsedCall, body: bytes, info: C
     opener: Callable[[str], AbstractContextManager[AccountBackends]] = account_reader if read_only else account_writer
     try:
         with opener(identity.account_id) as backends:
-            _check_all(backends, identity, call.operation)
+            _check_all(backends, identity, call.operation, info.origin)
             answer = _serve_iam(backends, identity, call, body)
             _keep_key_index(identity, call, answer)
             if not read_only:

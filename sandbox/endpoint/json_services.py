@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 
 from sandbox import events
-from sandbox.authorize import authorize
+from sandbox.authorize import CallOrigin, authorize
 from sandbox.endpoint import responses
 from sandbox.endpoint.calls import CallInfo, ParsedCall, record_call
 from sandbox.endpoint.resolver import MotoResolver
@@ -38,7 +38,7 @@ def _parse(service: str, incoming: IncomingRequest, payload: bytes, region: str)
     return ParsedCall(Operation(service, name, params, region))
 
 
-def _authorize_all(identity: Identity, operation: Operation) -> None:
+def _authorize_all(identity: Identity, operation: Operation, origin: CallOrigin) -> None:
     with account_reader(identity.account_id) as backends:
         checks = authorization_requests(
             operation, account_id=identity.account_id, resolve=MotoResolver(backends, identity.account_id),
@@ -47,7 +47,7 @@ def _authorize_all(identity: Identity, operation: Operation) -> None:
         for check in checks:
             authorize(
                 backends, identity, action=check.action, resource=check.resource, context=check.context,
-                resource_account=check.resource_account,
+                resource_account=check.resource_account, origin=origin,
             )
 
 
@@ -76,7 +76,7 @@ def serve_json_call(
         return _error(error.code, error.message, 400, info)
     try:
         organization = organization_ref(identity.account_id)
-        _authorize_all(identity, call.operation)
+        _authorize_all(identity, call.operation, info.origin)
         if service == "cloudtrail":
             if call.operation.name != "LookupEvents":
                 raise OperationError("UnknownOperationException", f"{call.operation.name} is not available here")

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import iam
-from sandbox.authorize import identity_policies, request_for
+from sandbox.authorize import identity_policies, request_for, user_boundary, user_tags
 from sandbox.errors import AccessDenied, AwsError
 from sandbox.identity import Identity
 from sandbox.models import Account, Bucket
 from sandbox.moto_store import account_reader
 from sandbox.operations import Authorization, NullResolver, OrganizationRef
+from sandbox.scps import scp_levels
 
 BUCKET_POLICY_SIZE_LIMIT = 20 * 1024
 POLICY_KIND_WORDS = {
@@ -84,10 +85,25 @@ class BucketOwnerResolver(NullResolver):
         return self._scope.organization
 
 
-def caller_policies(identity: Identity) -> tuple[iam.Policy, ...]:
-    """The caller's identity-based policies, read from their own account."""
+@dataclass(frozen=True, slots=True)
+class CallerPolicies:
+    """What limits the caller wherever the bucket is: identity policies, their boundary, the organization's SCPs."""
+
+    identity: tuple[iam.Policy, ...]
+    boundary: iam.Policy | None
+    scps: tuple[tuple[iam.Policy, ...], ...]
+    tags: Mapping[str, str]
+
+
+def caller_policies(identity: Identity) -> CallerPolicies:
+    """The caller's policies, read from their own account."""
     with account_reader(identity.account_id) as backends:
-        return identity_policies(backends, identity)
+        return CallerPolicies(
+            identity=identity_policies(backends, identity),
+            boundary=user_boundary(backends, identity),
+            scps=scp_levels(identity.account_id),
+            tags=user_tags(backends, identity),
+        )
 
 
 def bucket_of(resource: str) -> str | None:
@@ -111,7 +127,7 @@ def stored_bucket_policy(bucket: Any) -> iam.Policy | None:
 
 
 def authorize_checks(
-    scope: CallerScope, checks: Iterable[Authorization], *, identity: tuple[iam.Policy, ...],
+    scope: CallerScope, checks: Iterable[Authorization], *, identity: CallerPolicies,
     bucket_policies: Mapping[str, iam.Policy | None],
 ) -> None:
     """Raise AccessDenied (with the engine's reason as message) unless every check is allowed."""
@@ -122,17 +138,19 @@ def authorize_checks(
         request = request_for(
             scope.identity, action=check.action, resource=check.resource,
             context=check.context.merged_with(_caller_keys(scope)), resource_account=check.resource_account,
+            principal_tags=identity.tags,
         )
         resource_policy = bucket_policies.get(bucket) if bucket else None
-        evaluation = iam.evaluate(request, iam.PolicyInputs(identity=identity, resource=resource_policy))
+        inputs = iam.PolicyInputs(
+            identity=identity.identity, resource=resource_policy, boundary=identity.boundary, scps=identity.scps
+        )
+        evaluation = iam.evaluate(request, inputs)
         if not evaluation.allowed:
             raise AccessDenied(_message(scope.identity, check, evaluation), extra={"evaluation": evaluation})
 
 
 def _caller_keys(scope: CallerScope) -> iam.Context:
     keys: dict[str, str] = {}
-    if scope.organization is not None:
-        keys["aws:PrincipalOrgID"] = scope.organization.id
     if scope.source_ip:
         keys["aws:SourceIp"] = scope.source_ip
     return iam.make_context(keys)

@@ -70,6 +70,7 @@ def aws_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
         user_agent=request.headers.get("User-Agent", ""),
         region=verified.region or "us-east-1",
         access_key_id=verified.access_key_id,
+        secure=request.is_secure(),
     )
     service = verified.service
     if service == "s3":

@@ -326,3 +326,39 @@ def test_not_found_errors_use_iams_words(iam_client, call, message):
     with pytest.raises(ClientError) as raised:
         call(iam_client)
     assert raised.value.response["Error"]["Message"] == message
+
+
+class RequestContextTests:
+    """The keys AWS puts in every request's context, as conditions see them."""
+
+    def _user_with(self, live_server, iam_client, name, statement, tags=()):
+        iam_client.create_user(UserName=name, Tags=list(tags))
+        iam_client.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [statement]}))
+        key = iam_client.create_access_key(UserName=name)["AccessKey"]
+        return _client(live_server, "iam", key["AccessKeyId"], key["SecretAccessKey"])
+
+    def test_principal_org_id(self, live_server, iam_client, carol):
+        allow = {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": carol.organization_id}}}
+        assert self._user_with(live_server, iam_client, "org", allow).list_roles()["Roles"] == []
+        other = {**allow, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-0000000000"}}}
+        with pytest.raises(ClientError):
+            self._user_with(live_server, iam_client, "notorg", other).list_roles()
+
+    def test_principal_tags_come_from_the_users_tags(self, live_server, iam_client):
+        allow = {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}
+        blue = self._user_with(live_server, iam_client, "blue", allow, tags=[{"Key": "team", "Value": "blue"}])
+        assert blue.list_roles()["Roles"] == []
+        red = self._user_with(live_server, iam_client, "red", allow, tags=[{"Key": "team", "Value": "red"}])
+        with pytest.raises(ClientError):
+            red.list_roles()
+
+    def test_source_ip_and_secure_transport(self, live_server, iam_client):
+        local = {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*",
+                 "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}, "Bool": {"aws:SecureTransport": "false"}}}
+        assert self._user_with(live_server, iam_client, "local", local).list_roles()["Roles"] == []
+        https_only = {**local, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}
+        with pytest.raises(ClientError):
+            self._user_with(live_server, iam_client, "tls", https_only).list_roles()
