@@ -200,3 +200,26 @@ def events_prune(*, now: datetime | None = None, retention_days: int | None = No
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     deleted, _ = Event.objects.filter(event_time__lt=cutoff).delete()
     return deleted
+
+
+def event_search(
+    *, account_id: str, event_name: str = "", username: str = "", resource_name: str = "",
+    since: datetime | None = None, until: datetime | None = None, errors_only: bool = False, limit: int = 50,
+) -> list[Event]:
+    """The account's history filtered as the console's event history page filters it, newest first."""
+    queryset = Event.objects.filter(account__account_id=account_id).select_related("account").order_by("-id")
+    if event_name:
+        queryset = queryset.filter(event_name=event_name)
+    if username:
+        queryset = queryset.filter(user_identity__userName=username)
+    if since is not None:
+        queryset = queryset.filter(event_time__gte=since)
+    if until is not None:
+        queryset = queryset.filter(event_time__lte=until)
+    if errors_only:
+        queryset = queryset.exclude(error_code="")
+    if not resource_name:
+        return list(queryset[:limit])
+    matching = (event for event in queryset.iterator() if any(
+        resource["ResourceName"] == resource_name for resource in event_resources(event)))
+    return [event for _, event in zip(range(limit), matching, strict=False)]

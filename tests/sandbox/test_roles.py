@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from sandbox import moto_store, provisioning, roles
+from sandbox import events, moto_store, provisioning, roles
 from sandbox.errors import AccessDenied, EntityAlreadyExists, MalformedPolicyDocument, NoSuchEntity, ValidationError
 from sandbox.models import Event
 from tests.sandbox.helpers import EC2_TRUST
@@ -176,3 +176,35 @@ def test_console_reads_are_recorded_as_read_only_events(identity):
     roles.role_get(identity=identity, role_name="app")
     reads = Event.objects.filter(account__account_id=identity.account_id, read_only=True)
     assert sorted(reads.values_list("event_name", flat=True)) == ["GetRole", "ListRoles"]
+
+
+@pytest.mark.django_db
+class EventSearchTests:
+    @pytest.fixture
+    def history(self, identity):
+        roles.role_create(identity=identity, role_name="app", trust_policy=EC2_TRUST)
+        roles.role_create(identity=identity, role_name="db", trust_policy=EC2_TRUST)
+        with pytest.raises(EntityAlreadyExists):
+            roles.role_create(identity=identity, role_name="app", trust_policy=EC2_TRUST)
+        return identity
+
+    def test_by_event_name(self, history):
+        found = events.event_search(account_id=history.account_id, event_name="CreateRole")
+        assert len(found) == 3
+
+    def test_errors_only(self, history):
+        (failed,) = events.event_search(account_id=history.account_id, errors_only=True)
+        assert failed.error_code == "EntityAlreadyExists"
+
+    def test_by_resource(self, history):
+        found = events.event_search(account_id=history.account_id, resource_name="db")
+        assert [event.request_parameters["roleName"] for event in found] == ["db"]
+
+    def test_by_user_and_time(self, history):
+        from datetime import UTC, datetime, timedelta
+
+        now = datetime.now(UTC)
+        assert len(events.event_search(account_id=history.account_id, username=history.name, since=now
+                                       - timedelta(minutes=5))) == 3
+        assert events.event_search(account_id=history.account_id, until=now - timedelta(days=1)) == []
+        assert events.event_search(account_id=history.account_id, username="someone-else") == []
