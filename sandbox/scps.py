@@ -47,12 +47,20 @@ def _parsed(content: str, name: str) -> iam.Policy:
     return iam.parse_policy(content, name=name, kind=iam.PolicyKind.SCP, check_size=False)
 
 
+@lru_cache(maxsize=8192)
+def _account_kind(account_id: str) -> str:
+    """An account's kind never changes, so every process remembers it."""
+    return str(Account.objects.values_list("kind", flat=True).get(account_id=account_id))
+
+
 def scp_levels(account_id: str) -> tuple[tuple[iam.Policy, ...], ...]:
     """The SCPs that limit principals of `account_id`, root level first; none for the management account."""
+    if _account_kind(account_id) != Account.Kind.MEMBER:
+        # AWS: SCPs never affect the management account (nor accounts outside the organization).
+        return ()
     account = Account.objects.select_related("sandbox__organization").get(account_id=account_id)
     organization = getattr(account.sandbox, "organization", None)
-    if organization is None or account.kind != Account.Kind.MEMBER:
-        # AWS: SCPs never affect the management account (nor accounts outside the organization).
+    if organization is None:
         return ()
     if not OrganizationPolicy.objects.filter(organization=organization).exists():
         # A sandbox provisioned before SCPs existed: give it what AWS gives every organization.
