@@ -25,7 +25,6 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from botocore.auth import (
     EMPTY_SHA256_HASH,
     SIGV4_TIMESTAMP,
-    HmacV1QueryAuth,
     S3SigV4Auth,
     S3SigV4QueryAuth,
     SigV4Auth,
@@ -35,6 +34,13 @@ from botocore.awsrequest import AWSRequest
 from botocore.compat import HTTPHeaders
 from botocore.credentials import ReadOnlyCredentials
 
+from sandbox.endpoint.sigv4_chunked import (  # noqa: F401 - re-exported
+    AwsChunk,
+    AwsChunkedBody,
+    AwsChunkedError,
+    decode_aws_chunked,
+    parse_aws_chunked,
+)
 from sandbox.endpoint.sigv4_errors import (
     AUTHORIZATION_REQUIRES_CREDENTIAL,
     AUTHORIZATION_REQUIRES_DATE,
@@ -43,7 +49,6 @@ from sandbox.endpoint.sigv4_errors import (
     EXPIRES_NEGATIVE,
     EXPIRES_NOT_A_NUMBER,
     EXPIRES_TOO_LARGE,
-    V2_EXPIRES_NOT_A_NUMBER,
     Failure,
     Protocol,
     SigV4Error,
@@ -61,7 +66,6 @@ STREAMING_SIGNED_PAYLOAD_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
 _STREAMING = frozenset({STREAMING_UNSIGNED_PAYLOAD_TRAILER, STREAMING_SIGNED_PAYLOAD, STREAMING_SIGNED_PAYLOAD_TRAILER})
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 _BASIC_TIMESTAMP = re.compile(r"\d{8}T\d{6}Z")
-_CHUNK_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
 _PRESIGNED_PARAMETERS = (
     "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Expires"
 )
@@ -157,7 +161,9 @@ def verify(
     names = {name for name, _ in query}
     authorization = request.header("Authorization")
     if authorization is None and {"AWSAccessKeyId", "Signature", "Expires"} <= names and "X-Amz-Algorithm" not in names:
-        return _verify_v2(request, query, lookup=lookup, now=now, mount_path=mount_path)
+        from sandbox.endpoint.sigv4_legacy import verify_v2  # imports this module: loaded on first use
+
+        return verify_v2(request, query, lookup=lookup, now=now, mount_path=mount_path)
     auth = _parse(request, dict(reversed(query)), authorization)
     _check_signed_headers(request, auth)
     _check_time(auth, now)
@@ -600,150 +606,6 @@ def _chunks_signed(chunked: AwsChunkedBody, chunk_signer: _ChunkSigner, content_
     trailers = "".join(f"{name}:{value}\n" for name, value in chunked.trailers).encode()
     expected = chunk_signer.sign("AWS4-HMAC-SHA256-TRAILER", previous, _sha256(trailers))
     return chunked.trailer_signature is not None and _same(expected, chunked.trailer_signature)
-
-
-# aws-chunked bodies -------------------------------------------------------------------------------------------------
-
-
-class AwsChunkedError(ValueError):
-    """A body that is not well-formed aws-chunked framing."""
-
-
-@dataclass(frozen=True, slots=True)
-class AwsChunk:
-    data: bytes
-    signature: str | None = None  # `chunk-signature=` for STREAMING-AWS4-HMAC-SHA256-PAYLOAD
-
-
-@dataclass(frozen=True, slots=True)
-class AwsChunkedBody:
-    chunks: tuple[AwsChunk, ...]  # every chunk, the final empty one included
-    trailers: tuple[tuple[str, str], ...] = ()
-    trailer_signature: str | None = None
-
-    @property
-    def data(self) -> bytes:
-        return b"".join(chunk.data for chunk in self.chunks)
-
-
-def parse_aws_chunked(body: bytes) -> AwsChunkedBody:
-    """Split `size[;chunk-signature=sig]\\r\\ndata\\r\\n ... 0[;...]\\r\\ntrailer:value\\r\\n\\r\\n` into its parts."""
-    chunks: list[AwsChunk] = []
-    position = 0
-    while True:
-        end = body.find(b"\r\n", position)
-        if end < 0:
-            raise AwsChunkedError("a chunk header is not terminated by CRLF")
-        size_text, _, extensions = body[position:end].partition(b";")
-        if not _CHUNK_SIZE.fullmatch(size_text.strip()):
-            raise AwsChunkedError(f"bad chunk size {size_text!r}")
-        size = int(size_text.strip(), 16)
-        signature = None
-        for extension in extensions.split(b";"):
-            name, _, value = extension.partition(b"=")
-            if name.strip() == b"chunk-signature":
-                signature = value.strip().decode("ascii", "replace")
-        start = end + 2
-        data = body[start:start + size]
-        if len(data) != size:
-            raise AwsChunkedError("the body ends inside a chunk")
-        chunks.append(AwsChunk(data, signature))
-        if size == 0:
-            trailers, trailer_signature = _trailers(body[start:])
-            return AwsChunkedBody(tuple(chunks), trailers, trailer_signature)
-        if body[start + size:start + size + 2] != b"\r\n":
-            raise AwsChunkedError("chunk data is not followed by CRLF")
-        position = start + size + 2
-
-
-def decode_aws_chunked(body: bytes) -> bytes:
-    """The object bytes of an aws-chunked body (STREAMING-UNSIGNED-PAYLOAD-TRAILER, as recent botocore sends)."""
-    return parse_aws_chunked(body).data
-
-
-def _trailers(rest: bytes) -> tuple[tuple[tuple[str, str], ...], str | None]:
-    try:
-        text = rest.decode("ascii")
-    except UnicodeDecodeError:
-        raise AwsChunkedError("trailing headers are not ASCII") from None
-    trailers: list[tuple[str, str]] = []
-    signature = None
-    for line in text.splitlines():  # clients differ on CRLF vs LF between trailers
-        if not line.strip():
-            continue
-        name, sep, value = line.partition(":")
-        if not sep:
-            raise AwsChunkedError(f"bad trailing header {line!r}")
-        if name.strip().lower() == "x-amz-trailer-signature":
-            signature = value.strip()
-        else:
-            trailers.append((name.strip().lower(), value.strip()))
-    return tuple(trailers), signature
-
-
-# Legacy S3 query-string V2 ------------------------------------------------------------------------------------------
-
-
-class _V2QuerySigner(HmacV1QueryAuth):
-    """botocore's V2 presigner, with the `Expires` the URL carries instead of one computed from the clock."""
-
-    def __init__(self, credentials: ReadOnlyCredentials, expires: str) -> None:
-        super().__init__(credentials)
-        self._expires_value = expires
-
-    def _get_date(self) -> str:
-        return self._expires_value
-
-
-def _verify_v2(
-    request: IncomingRequest,
-    query: tuple[tuple[str, str], ...],
-    *,
-    lookup: Callable[[str], Credential[OwnerT] | None],
-    now: datetime,
-    mount_path: str,
-) -> VerifiedRequest[OwnerT]:
-    params = dict(reversed(query))
-    error = partial(SigV4Error, protocol=Protocol.S3, presigned=True)
-    expires = params["Expires"]
-    if not expires.isdigit():
-        raise error(Failure.INVALID_EXPIRES, fields={"reason": V2_EXPIRES_NOT_A_NUMBER})
-    expires_at = datetime.fromtimestamp(int(expires), UTC)
-    if now > expires_at:
-        raise error(Failure.REQUEST_EXPIRED, details={"Expires": _iso(expires_at), "ServerTime": _iso(now)})
-    credential = lookup(params["AWSAccessKeyId"])
-    if credential is None:
-        raise error(Failure.UNKNOWN_ACCESS_KEY, details={"AWSAccessKeyId": params["AWSAccessKeyId"]})
-    _check_session(credential, params.get("x-amz-security-token") or request.header("X-Amz-Security-Token"), now, error)
-    # botocore moved the signed x-amz-* headers (and Content-Type / Content-MD5) into the query string.
-    headers = HTTPHeaders()
-    for name in ("content-type", "content-md5"):
-        value = request.header(name) or params.get(name)
-        if value:
-            headers[name] = value
-    amz = {name.lower(): value for name, value in request.headers if name.lower().startswith("x-amz-")}
-    amz.update((name.lower(), value) for name, value in query if name.lower().startswith("x-amz-"))
-    for name, value in amz.items():
-        headers[name] = value
-    signer = _V2QuerySigner(ReadOnlyCredentials(credential.access_key_id, credential.secret_access_key, None), expires)
-    url = urlsplit(request.url)
-    if mount_path and url.path.startswith(f"{mount_path}/"):
-        url = url._replace(path=url.path[len(mount_path):])  # V2 signs the resource, /bucket/key
-    string_to_sign = signer.canonical_string(request.method.upper(), url, headers)
-    if not _same(signer.sign_string(string_to_sign), params["Signature"]):
-        details = {"AWSAccessKeyId": credential.access_key_id, "StringToSign": string_to_sign}
-        raise error(Failure.SIGNATURE_MISMATCH, details=details | {"SignatureProvided": params["Signature"]})
-    return VerifiedRequest(
-        credential=credential,
-        service="s3",
-        region=None,
-        signed_at=None,
-        signed_headers=(),
-        presigned=True,
-        signature_version=2,
-        payload=request.body,
-        expires_at=expires_at,
-    )
 
 
 # Small helpers ------------------------------------------------------------------------------------------------------
