@@ -135,6 +135,8 @@ def authorize(
 
     `context` adds the call's own keys (request tags, `iam:PassedToService`...) to the caller's.
     """
+    if origin is None and identity.source_ip:
+        origin = CallOrigin(source_ip=identity.source_ip, secure_transport=identity.secure_transport)
     request = request_for(
         identity, action=action, resource=resource, context=context, resource_account=resource_account,
         principal_tags=user_tags(backends, identity), origin=origin,

@@ -48,7 +48,7 @@ def event_record(
             error_message=error_message[:4000],
             request_id=request_id,
             aws_region=aws_region,
-            source_ip=source_ip[:64],
+            source_ip=(source_ip or identity.source_ip)[:64],
             user_agent=user_agent[:512],
             read_only=read_only,
         )

@@ -1,7 +1,7 @@
 """Who is calling: the signed-in principal of a sandbox, as CloudTrail and the policy engine see it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -14,6 +14,8 @@ class Identity:
     type: str  # CloudTrail userIdentity.type: IAMUser, AssumedRole, Root, ...
     name: str
     principal_id: str
+    source_ip: str = ""  # where the call came from (the browser for console calls), for aws:SourceIp and events
+    secure_transport: bool = True
 
     def user_identity(self) -> dict[str, Any]:
         """The CloudTrail `userIdentity` block for this principal."""
@@ -32,3 +34,8 @@ def iam_user_arn(account_id: str, user_name: str, path: str = "/") -> str:
 
 def iam_role_arn(account_id: str, role_name: str, path: str = "/") -> str:
     return f"arn:aws:iam::{account_id}:role{path}{role_name}"
+
+
+def with_origin(identity: Identity, *, source_ip: str, secure_transport: bool) -> Identity:
+    """The same principal, calling from `source_ip`."""
+    return replace(identity, source_ip=source_ip, secure_transport=secure_transport)

@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console import selectors
-from console.http import HtmxHttpRequest
+from console.http import HtmxHttpRequest, caller_origin
 
 
 @require_GET
 @login_required
 def console_home(request: HtmxHttpRequest) -> HttpResponse:
-    identity = selectors.learner_identity(user=request.user)
+    identity = selectors.learner_identity(user=request.user, **caller_origin(request))
     return render(request, "console/home.html", {"identity": identity})

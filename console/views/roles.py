@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from console import selectors, services
 from console.forms import CreateRoleForm
-from console.http import HtmxHttpRequest
+from console.http import HtmxHttpRequest, caller_origin
 from sandbox.errors import AwsError, MalformedPolicyDocument, NoSuchEntity
 from sandbox.roles import trust_policy_pretty
 
@@ -20,7 +20,7 @@ from sandbox.roles import trust_policy_pretty
 @login_required
 @vary_on_headers("HX-Request")
 def role_list(request: HtmxHttpRequest) -> HttpResponse:
-    identity = selectors.learner_identity(user=request.user)
+    identity = selectors.learner_identity(user=request.user, **caller_origin(request))
     query = request.GET.get("q", "")[:64]
     roles = selectors.role_list(identity=identity, query=query)
     template = "console/roles/list.html"
@@ -32,7 +32,7 @@ def role_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def create_role(request: HtmxHttpRequest) -> HttpResponse:
-    identity = selectors.learner_identity(user=request.user)
+    identity = selectors.learner_identity(user=request.user, **caller_origin(request))
     form = CreateRoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,7 +67,7 @@ def _error_text(exc: AwsError) -> str:
 @require_GET
 @login_required
 def role_detail(request: HtmxHttpRequest, role_name: str) -> HttpResponse:
-    identity = selectors.learner_identity(user=request.user)
+    identity = selectors.learner_identity(user=request.user, **caller_origin(request))
     try:
         role = selectors.role_get(identity=identity, role_name=role_name)
     except NoSuchEntity as exc:

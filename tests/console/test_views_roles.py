@@ -122,3 +122,13 @@ def test_a_busy_sandbox_gets_a_try_again_page_not_a_500(student_client, monkeypa
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "Nothing was lost" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_console_calls_carry_the_browsers_address_into_events(student_client, student):
+    from sandbox.models import Event
+
+    _create(student_client, headers={"X-Forwarded-For": "ignored"})
+    event = Event.objects.get(event_name="CreateRole")
+    assert event.source_ip == "127.0.0.1"
+    assert event.user_agent == "iam-training-console"
