@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.compat import HTTPHeaders
@@ -73,17 +74,34 @@ def moto_call(
     return MotoResponse(404, {}, b"")
 
 
+IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+
+def iam_error(code: str, message: str, status: int) -> MotoResponse:
+    """An IAM (Query protocol) error answer, shaped like moto's, for checks the sandbox makes itself."""
+    body = (
+        f'<ErrorResponse xmlns="{IAM_NAMESPACE}"><Error><Type>Sender</Type><Code>{escape(code)}</Code>'
+        f"<Message>{escape(message)}</Message></Error><RequestId>-</RequestId></ErrorResponse>"
+    )
+    return MotoResponse(status, {"Content-Type": "text/xml"}, body.encode())
+
+
+def iam_ok(action: str) -> MotoResponse:
+    """An IAM answer with no result element (Put*/Delete* calls)."""
+    body = (
+        f'<{action}Response xmlns="{IAM_NAMESPACE}"><ResponseMetadata><RequestId>-</RequestId>'
+        f"</ResponseMetadata></{action}Response>"
+    )
+    return MotoResponse(200, {"Content-Type": "text/xml"}, body.encode())
+
+
 def not_implemented(service: str, method: str) -> MotoResponse:
     """moto has no handler for this call: an AWS-style error instead of a server error."""
     message = "this call is not available in this training sandbox yet"
     if service == "s3":
         body = f"<Error><Code>NotImplemented</Code><Message>{message}</Message></Error>"
-    else:
-        body = (
-            "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>"
-            f"<Message>{message}</Message></Error><RequestId>-</RequestId></ErrorResponse>"
-        )
-    return MotoResponse(501 if service == "s3" else 400, {"Content-Type": "text/xml"}, body.encode())
+        return MotoResponse(501, {"Content-Type": "application/xml"}, body.encode())
+    return iam_error("InvalidAction", message, 400)
 
 
 def _response(status: int, headers: Any, body: Any) -> MotoResponse:

@@ -6,8 +6,7 @@ from typing import Any
 
 import iam
 from iam.limits import InlineOwner
-from sandbox.endpoint.dispatch import MotoResponse
-from sandbox.endpoint.responses import NAMESPACES
+from sandbox.endpoint.dispatch import MotoResponse, iam_error
 from sandbox.errors import AwsError, MalformedPolicyDocument
 from sandbox.moto_store import AccountBackends
 from sandbox.roles import check_principals_exist, parse_trust_policy
@@ -21,20 +20,6 @@ MANAGED_DOCUMENTS = frozenset({"CreatePolicy", "CreatePolicyVersion"})
 # AWS: names of roles, users and groups are unique in an account regardless of case.
 UNIQUE_NAMES = {"CreateRole": ("RoleName", "Role"), "CreateUser": ("UserName", "User"),
                 "CreateGroup": ("GroupName", "Group")}
-
-
-def _error(code: str, message: str, status: int) -> MotoResponse:
-    body = (
-        f'<ErrorResponse xmlns="{NAMESPACES["iam"]}"><Error><Type>Sender</Type><Code>{code}</Code>'
-        f"<Message>{_escape(message)}</Message></Error><RequestId>-</RequestId></ErrorResponse>"
-    )
-    return MotoResponse(status, {"Content-Type": "text/xml"}, body.encode())
-
-
-def _escape(text: str) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape(text)
 
 
 def _existing_names(backends: AccountBackends, kind: str) -> list[str]:
@@ -58,10 +43,10 @@ def precheck(backends: AccountBackends, name: str, params: Mapping[str, Any]) ->
     try:
         _precheck(backends, name, params)
     except AwsError as error:
-        return _error(error.code, error.message, error.status)
+        return iam_error(error.code, error.message, error.status)
     except iam.PolicySyntaxError as error:
         status = 409 if error.code == "LimitExceeded" else 400
-        return _error(error.code, error.message, status)
+        return iam_error(error.code, error.message, status)
     return None
 
 
