@@ -7,6 +7,7 @@ from sandbox.endpoint.sigv4 import Credential
 from sandbox.identity import Identity, iam_user_arn
 from sandbox.models import AccessKeyOwner
 from sandbox.moto_store import account_reader
+from sandbox.sts.sessions import real_expiry, session_by_key, session_identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +20,28 @@ class KeyOwner:
 
 
 def credential_lookup(access_key_id: str) -> Credential[KeyOwner] | None:
-    """The credential for a long-term access key, or None for an unknown, deleted or inactive key.
+    """The credential for an access key (long-term, or temporary from our STS), or None for an unknown one."""
+    if access_key_id.startswith("ASIA"):
+        return _temporary(access_key_id)
+    return _long_term(access_key_id)
 
-    One look into the account's state gives both the secret and the identity the key acts as.
-    """
+
+def _temporary(access_key_id: str) -> Credential[KeyOwner] | None:
+    """STS credentials: the stored session; the verifier refuses them once expired by the sandbox's clock."""
+    found = session_by_key(access_key_id)
+    if found is None:
+        return None
+    session, account_id = found
+    identity = session_identity(session, account_id)
+    return Credential(
+        access_key_id=access_key_id, secret_access_key=session.secret_access_key,
+        owner=KeyOwner(account_id, identity.name, identity), session_token=session.session_token,
+        expires_at=real_expiry(session, account_id),
+    )
+
+
+def _long_term(access_key_id: str) -> Credential[KeyOwner] | None:
+    """A long-term access key: one look into the account's state gives both the secret and the identity."""
     owner = AccessKeyOwner.objects.select_related("account").filter(access_key_id=access_key_id).first()
     if owner is None:
         return None

@@ -33,6 +33,7 @@ def event_record(
     user_agent: str = "",
     read_only: bool = False,
     access_key_id: str = "",
+    user_identity: dict[str, Any] | None = None,
 ) -> Event:
     """Store one event in `account_id`'s history (inside the caller's transaction, if any)."""
     with transaction.atomic():
@@ -41,7 +42,9 @@ def event_record(
             account=account,
             event_source=event_source,
             event_name=event_name,
-            user_identity={**identity.user_identity(), **({"accessKeyId": access_key_id} if access_key_id else {})},
+            user_identity=user_identity if user_identity is not None else {
+                **identity.user_identity(), **({"accessKeyId": access_key_id} if access_key_id else {})
+            },
             request_parameters=request_parameters or {},
             response_elements=response_elements,
             error_code=error_code,
@@ -60,6 +63,7 @@ def event_list(*, account_id: str, limit: int = 50) -> list[Event]:
 
 RESOURCE_PARAMETERS = (
     ("roleName", "AWS::IAM::Role"),
+    ("roleArn", "AWS::IAM::Role"),
     ("userName", "AWS::IAM::User"),
     ("groupName", "AWS::IAM::Group"),
     ("policyArn", "AWS::IAM::Policy"),

@@ -12,6 +12,9 @@ class Sandbox(models.Model):
 
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sandbox")
     home_user_name = models.CharField(max_length=64)
+    # The teaching clock: seconds added to real time for every expiry check in this sandbox (instructors and labs
+    # fast-forward it so learners can watch credentials expire).
+    clock_offset_seconds = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -149,3 +152,71 @@ class PolicyAttachment(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["policy", "target_id"], name="one_attachment_per_target")]
+
+
+class StsSession(models.Model):
+    """Temporary credentials issued by our STS: an assumed-role session or a GetSessionToken session.
+
+    Times are sandbox times (real time plus the sandbox's clock offset when issued). `account` is the account whose
+    principal the credentials act as: the role's account, or the IAM user's for GetSessionToken.
+    """
+
+    class Kind(models.TextChoices):
+        ASSUMED_ROLE = "assumed-role", "AssumeRole"
+        SESSION_TOKEN = "session-token", "GetSessionToken"
+
+    access_key_id = models.CharField(max_length=32, unique=True)
+    secret_access_key = models.CharField(max_length=64)
+    session_token = models.TextField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sts_sessions")
+    # Assumed-role sessions: the role as it was when assumed (a re-created role of the same name is another role).
+    role_name = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=512, default="/")  # the role's path, or the IAM user's
+    role_id = models.CharField(max_length=32, blank=True)
+    session_name = models.CharField(max_length=64, blank=True)
+    # GetSessionToken sessions: the IAM user.
+    user_name = models.CharField(max_length=64, blank=True)
+    user_id = models.CharField(max_length=32, blank=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    mfa_authenticated_at = models.DateTimeField(null=True, blank=True)
+    source_identity = models.CharField(max_length=64, blank=True)
+    tags = models.JSONField(default=list)  # [{"Key", "Value"}]: the session tags, incoming transitive ones included
+    transitive_tag_keys = models.JSONField(default=list)
+    session_policy = models.TextField(blank=True)
+    policy_arns = models.JSONField(default=list)
+    chained = models.BooleanField(default=False)  # assumed with role-session credentials
+    via_console = models.BooleanField(default=False)
+    issued_to = models.JSONField(default=dict)  # CloudTrail userIdentity of the caller that asked for it
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-issued_at"])]
+
+
+class MfaCodeUse(models.Model):
+    """The last TOTP time step accepted for an MFA device, so that a code cannot be replayed within its window."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mfa_code_uses")
+    serial_number = models.CharField(max_length=256)
+    last_counter = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "serial_number"], name="one_mfa_use_per_device")]
+
+
+class TrustBinding(models.Model):
+    """The unique id an IAM user or role ARN in a trust policy stood for when the policy was saved.
+
+    AWS keeps the principal's unique id, not its name: when the user or role is deleted and re-created under the
+    same name, the trust policy no longer matches it. `role_account` + `role_name` name the trusting role.
+    """
+
+    role_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="trust_bindings")
+    role_name = models.CharField(max_length=64)
+    principal_arn = models.CharField(max_length=2048)
+    unique_id = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["role_account", "role_name"])]

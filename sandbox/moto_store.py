@@ -67,6 +67,9 @@ def _ensure_started() -> None:
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "false"
         from moto import mock_aws
 
+        from sandbox import moto_ids
+
+        moto_ids.install()
         mock_aws().start()
         _started = True
 

@@ -21,6 +21,7 @@ from sandbox.errors import (
 )
 from sandbox.identity import Identity, iam_role_arn
 from sandbox.moto_store import AccountBackends, account_reader, account_writer
+from sandbox.sts.trust_bindings import bind_trust_policy
 
 # AWS: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 ROLE_NAME_PATTERN = re.compile(r"[\w+=,.@-]+", re.ASCII)
@@ -159,6 +160,7 @@ def role_create(
                 max_session_duration="3600",
             )
             info = _info(role)
+            bind_trust_policy(backends, role_name, trust_policy)
             events.event_record(
                 identity=identity, account_id=account_id, event_name="CreateRole", request_parameters=params,
                 response_elements={"role": {"arn": info.arn, "roleId": info.role_id, "roleName": info.name}},

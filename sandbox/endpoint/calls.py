@@ -13,7 +13,7 @@ from django.http import HttpResponse
 
 from sandbox import events, managed_policies
 from sandbox.authorize import CallOrigin, authorize
-from sandbox.endpoint import iam_boundaries, iam_messages, iam_policies, iam_validation, responses
+from sandbox.endpoint import iam_boundaries, iam_messages, iam_mfa, iam_policies, iam_validation, responses
 from sandbox.endpoint.dispatch import MotoResponse, moto_call
 from sandbox.endpoint.query import query_input
 from sandbox.endpoint.resolver import MotoResolver
@@ -23,6 +23,7 @@ from sandbox.identity import Identity
 from sandbox.models import AccessKeyOwner, Account
 from sandbox.moto_store import AccountBackends, account_reader, account_writer
 from sandbox.operations import Operation, OperationError, authorization_requests
+from sandbox.sts.trust_bindings import bind_trust_policy, deleted_principal, principal_deleted, unbind_role
 
 QUERY_VERSIONS = {"iam": "2010-05-08", "sts": "2011-06-15"}
 SERVED_BY_MOTO = frozenset({"iam"})
@@ -95,6 +96,8 @@ def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, 
     iam_policies.refuse_aws_policy_write(identity, name, params)
     if (refused := iam_validation.precheck(backends, name, params)) is not None:
         return _checked(refused)
+    if name in iam_mfa.MFA_CALLS:
+        return _checked(iam_mfa.mfa_call(backends, identity, name, params))
     if name in iam_boundaries.USER_BOUNDARY_CALLS:
         return _checked(iam_boundaries.user_boundary_call(backends, name, params))
     if name == "CreateUser" and (refusal := iam_boundaries.set_boundary_on_create(backends, params)) is not None:
@@ -106,12 +109,20 @@ def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, 
         arn = params.get(parameter)
         if isinstance(arn, str):
             managed_policies.ensure_available(backends.iam, arn)
+    deleted = deleted_principal(backends, name, dict(params)) if name in ("DeleteUser", "DeleteRole") else None
     answer = moto_call(
         service="iam", account_id=identity.account_id, method="POST", path_and_query="/",
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, body=body,
     )
+    if deleted is not None and answer.status < 400:
+        principal_deleted(backends, *deleted)
     if name == "CreateUser" and answer.status < 400:
         iam_boundaries.remember_boundary(backends, params)
+    if name in iam_validation.TRUST_DOCUMENTS and answer.status < 400:
+        document = params.get(iam_validation.TRUST_DOCUMENTS[name], "")
+        bind_trust_policy(backends, str(params.get("RoleName", "")), str(document))
+    elif name == "DeleteRole" and answer.status < 400:
+        unbind_role(identity.account_id, str(params.get("RoleName", "")))
     return _checked(iam_messages.aws_wording(answer))
 
 

@@ -16,6 +16,7 @@ INLINE_OWNERS: dict[str, tuple[InlineOwner, str]] = {
     "PutRolePolicy": ("role", "RoleName"), "PutUserPolicy": ("user", "UserName"),
     "PutGroupPolicy": ("group", "GroupName"),
 }
+MFA_STILL_ASSIGNED = "Cannot delete entity, must delete MFA device first."
 MANAGED_DOCUMENTS = frozenset({"CreatePolicy", "CreatePolicyVersion"})
 # AWS: names of roles, users and groups are unique in an account regardless of case.
 UNIQUE_NAMES = {"CreateRole": ("RoleName", "Role"), "CreateUser": ("UserName", "User"),
@@ -70,6 +71,11 @@ def _precheck(backends: AccountBackends, name: str, params: Mapping[str, Any]) -
         iam.check_inline_aggregate(owner, documents.values(), name=str(params.get(parameter, "")))
     if name in MANAGED_DOCUMENTS:
         _identity_policy(str(params.get("PolicyDocument", "")), str(params.get("PolicyName", "policy")))
+    if name == "DeleteUser":
+        user = backends.iam.users.get(str(params.get("UserName", "")))
+        if user is not None and user.mfa_devices:
+            # AWS refuses rather than leave an MFA device assigned to nobody.
+            raise AwsError(MFA_STILL_ASSIGNED, code="DeleteConflict", status=409)
 
 
 def _identity_policy(document: str, name: str, *, check_size: bool = True) -> None:

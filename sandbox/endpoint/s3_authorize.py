@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import iam
-from sandbox.authorize import identity_policies, request_for, user_boundary, user_tags
+from sandbox.authorize import CallerPolicies, request_for
+from sandbox.authorize import caller_policies as policies_of_caller
 from sandbox.errors import AccessDenied, AwsError
 from sandbox.identity import Identity
 from sandbox.models import Account, Bucket
 from sandbox.moto_store import account_reader
 from sandbox.operations import Authorization, NullResolver, OrganizationRef
-from sandbox.scps import scp_levels
 
 BUCKET_POLICY_SIZE_LIMIT = 20 * 1024
 POLICY_KIND_WORDS = {
@@ -85,25 +85,10 @@ class BucketOwnerResolver(NullResolver):
         return self._scope.organization
 
 
-@dataclass(frozen=True, slots=True)
-class CallerPolicies:
-    """What limits the caller wherever the bucket is: identity policies, their boundary, the organization's SCPs."""
-
-    identity: tuple[iam.Policy, ...]
-    boundary: iam.Policy | None
-    scps: tuple[tuple[iam.Policy, ...], ...]
-    tags: Mapping[str, str]
-
-
 def caller_policies(identity: Identity) -> CallerPolicies:
     """The caller's policies, read from their own account."""
     with account_reader(identity.account_id) as backends:
-        return CallerPolicies(
-            identity=identity_policies(backends, identity),
-            boundary=user_boundary(backends, identity),
-            scps=scp_levels(identity.account_id),
-            tags=user_tags(backends, identity),
-        )
+        return policies_of_caller(backends, identity)
 
 
 def bucket_of(resource: str) -> str | None:
@@ -141,10 +126,7 @@ def authorize_checks(
             principal_tags=identity.tags,
         )
         resource_policy = bucket_policies.get(bucket) if bucket else None
-        inputs = iam.PolicyInputs(
-            identity=identity.identity, resource=resource_policy, boundary=identity.boundary, scps=identity.scps
-        )
-        evaluation = iam.evaluate(request, inputs)
+        evaluation = iam.evaluate(request, identity.inputs(resource_policy))
         if not evaluation.allowed:
             raise AccessDenied(_message(scope.identity, check, evaluation), extra={"evaluation": evaluation})
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from xml.sax.saxutils import escape
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -13,9 +12,11 @@ from sandbox.endpoint import responses
 from sandbox.endpoint.calls import CallInfo, parse_query_call, serve_iam_call, unsupported
 from sandbox.endpoint.json_services import JSON_SERVICES, serve_json_call
 from sandbox.endpoint.sigv4 import IncomingRequest, SigV4Error, url_from_environ, verify
-from sandbox.endpoint.sigv4_errors import Protocol, protocol_for
+from sandbox.endpoint.sigv4_errors import INVALID_CLIENT_TOKEN_ID, Protocol, protocol_for
+from sandbox.endpoint.sts_calls import serve_sts_call
 from sandbox.identity import Identity
 from sandbox.operations import OperationError
+from sandbox.sts.session_token import WITH_SESSION_CREDENTIALS, limits_for_session_token
 
 MOUNT_PATH = "/aws"
 # Objects live inside the account's stored state, so the sandbox caps a request body (the AWS CLI switches to
@@ -88,20 +89,26 @@ def aws_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
             protocol=protocol_for(service), service=service, code=error.code, message=error.message, status=400,
             request_id=request_id,
         )
+    if (refusal := _session_token_refusal(identity, service, call.operation.name, request_id)) is not None:
+        return refusal
     if service == "sts":
-        if call.operation.name == "GetCallerIdentity":
-            return _caller_identity(identity, request_id)
-        return unsupported(service, call.operation.name, info)
+        return serve_sts_call(identity=identity, call=call, info=info)
     return serve_iam_call(identity=identity, call=call, body=verified.payload, info=info)
 
 
-def _caller_identity(identity: Identity, request_id: str) -> HttpResponse:
-    """GetCallerIdentity needs no permission: AWS answers it even when every policy denies everything."""
-    result = (
-        f"<Arn>{escape(identity.arn)}</Arn><UserId>{escape(identity.principal_id)}</UserId>"
-        f"<Account>{identity.account_id}</Account>"
+def _session_token_refusal(identity: Identity, service: str, action: str, request_id: str) -> HttpResponse | None:
+    """GetSessionToken credentials cannot call IAM without MFA, nor STS beyond AssumeRole and GetCallerIdentity."""
+    code = limits_for_session_token(identity, service, action)
+    if code is None:
+        return None
+    message = INVALID_CLIENT_TOKEN_ID if code == "InvalidClientTokenId" else WITH_SESSION_CREDENTIALS
+    if action != "GetSessionToken" and code == "AccessDenied":
+        message = f"User: {identity.arn} is not authorized to perform: {service}:{action} with session credentials"
+    status = 403
+    return responses.error_response(
+        protocol=protocol_for(service), service=service, code=code, message=message, status=status,
+        request_id=request_id,
     )
-    return responses.query_response(service="sts", action="GetCallerIdentity", result_xml=result, request_id=request_id)
 
 
 
