@@ -55,7 +55,7 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
     gunicorn = Path(PYTHON).with_name("gunicorn")
     server = subprocess.Popen(
         [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--log-level", "warning"], cwd=ROOT, env=ENV,
+         "--log-level", "warning", *os.environ.get("BENCH_GUNICORN_ARGS", "").split()], cwd=ROOT, env=ENV,
     )
     for _ in range(100):
         try:
@@ -100,6 +100,8 @@ def bare_moto() -> dict[str, float]:
             RoleName=f"bare{i}", AssumeRolePolicyDocument=TRUST)),
         "GetRole": timed("bare moto  iam:GetRole", lambda i: client.get_role(RoleName=f"bare{i}")),
         "GetCallerIdentity": timed("bare moto  sts:GetCallerIdentity", lambda i: sts.get_caller_identity()),
+        "AssumeRole": timed("bare moto  sts:AssumeRole (checks nothing)", lambda i: sts.assume_role(
+            RoleArn="arn:aws:iam::210987654321:role/bare0", RoleSessionName=f"s{i}")),
     }
 
 
@@ -146,6 +148,28 @@ def load(url: str, learners: list[dict[str, str]]) -> None:
           f"(goal >= 200), errors {counts['errors']}")
 
 
+def sts_figures(url: str, learner: dict[str, str], iam: object, sts: object) -> dict[str, float]:
+    """AssumeRole through our STS (trust policy, tags, session stored), and a call made with the session."""
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": learner["iam_user_arn"]},
+         "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+    iam.create_role(RoleName="bench-assume", AssumeRolePolicyDocument=trust)  # type: ignore[attr-defined]
+    iam.attach_role_policy(  # type: ignore[attr-defined]
+        RoleName="bench-assume", PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    role_arn = f"arn:aws:iam::{learner['home_account_id']}:role/bench-assume"
+    median = timed("endpoint   sts:AssumeRole (+1 session tag)", lambda i: sts.assume_role(  # type: ignore[attr-defined]
+        RoleArn=role_arn, RoleSessionName=f"s{i}", Tags=[{"Key": "team", "Value": "bench"}]))
+    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="calls")["Credentials"]  # type: ignore[attr-defined]
+    session_iam = boto3.client(
+        "iam", endpoint_url=f"{url}/aws", region_name="us-east-1", aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"],
+        config=Config(retries={"max_attempts": 1}),
+    )
+    timed("endpoint   iam:GetRole with role-session credentials",
+          lambda i: session_iam.get_role(RoleName="bench-assume"))
+    return {"AssumeRole": median}
+
+
 def rss_of_children(server: subprocess.Popen[bytes]) -> None:
     children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
     for pid in children:
@@ -169,6 +193,7 @@ def main() -> None:
             "GetCallerIdentity": timed("endpoint   sts:GetCallerIdentity",
                                        lambda i: sts.get_caller_identity()),  # type: ignore[attr-defined]
         }
+        ours.update(sts_figures(url, learners[0], iam, sts))
         load(url, learners)
         rss_of_children(server)
     finally:

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from sandbox.endpoint.ec2_metadata import instance_metadata
 from sandbox.endpoint.views import aws_endpoint
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("console/", include("console.urls")),
     path("labs/", include("labs.urls")),
     path("admin/", admin.site.urls),
+    re_path(r"^aws/ec2-instance/(?P<instance_id>i-[0-9a-f]{17})/latest/meta-data/(?P<path>.*)$", instance_metadata,
+            name="ec2-instance-metadata"),
     re_path(r"^aws(?:/(?P<path>.*))?$", aws_endpoint, name="aws-endpoint"),
 ]
 

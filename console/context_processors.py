@@ -7,11 +7,17 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from console.selectors.access import role_history, switched_view
 from sandbox.selectors import account_menu_get
 
 
 def account_menu(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not isinstance(user, User):
-        return {"account_menu": None}
-    return {"account_menu": SimpleLazyObject(lambda: account_menu_get(user=user))}
+    # A request refused before the middleware ran (a bad Host header) has no user or session.
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not hasattr(request, "session"):
+        return {"account_menu": None, "switched_role": None, "role_history": []}
+    return {
+        "account_menu": SimpleLazyObject(lambda: account_menu_get(user=user)),
+        "switched_role": SimpleLazyObject(lambda: switched_view(request, user=user)),
+        "role_history": role_history(request),
+    }

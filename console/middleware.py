@@ -1,4 +1,4 @@
-"""Turn a transient sandbox failure into a "try again" page instead of a server error."""
+"""Turn sandbox refusals into pages: a transient failure -> "try again", an IAM denial -> the denial, never a 500."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from sandbox.errors import SandboxUnavailable
+from sandbox.errors import AccessDenied, SandboxUnavailable
 
 SANDBOX_BUSY = "Your sandbox is busy or briefly unreachable. Nothing was lost: try again in a few seconds."
 
@@ -19,6 +19,11 @@ class SandboxUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, AccessDenied):
+            # The identity the console acts as (a switched-to role, a revoked session) may not do what the page
+            # needs: show IAM's answer, as the AWS console does.
+            context = {"status": 403, "title": "Access denied", "detail": f"{exception.code}: {exception.message}"}
+            return render(request, "error.html", context, status=403)
         if not isinstance(exception, SandboxUnavailable):
             return None
         context = {"status": 503, "title": "Try again", "detail": SANDBOX_BUSY}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from console.views import home, roles
+from console.views import home, roles, switch
 
 app_name = "console"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("iam/roles/", roles.role_list, name="role-list"),
     path("iam/roles/create/", roles.create_role, name="role-create"),
     path("iam/roles/<str:role_name>/", roles.role_detail, name="role-detail"),
+    path("iam/roles/<str:role_name>/revoke-sessions/", roles.revoke_sessions, name="role-revoke-sessions"),
+    path("switchrole/", switch.switch_role, name="switch-role"),
+    path("switchrole/back/", switch.switch_back, name="switch-back"),
+    path("switchrole/recent/<int:index>/", switch.switch_recent, name="switch-recent"),
 ]

@@ -34,6 +34,8 @@ def event_record(
     read_only: bool = False,
     access_key_id: str = "",
     user_identity: dict[str, Any] | None = None,
+    event_type: str = "AwsApiCall",
+    additional_event_data: dict[str, Any] | None = None,
 ) -> Event:
     """Store one event in `account_id`'s history (inside the caller's transaction, if any)."""
     with transaction.atomic():
@@ -54,6 +56,8 @@ def event_record(
             source_ip=(source_ip or identity.source_ip)[:64],
             user_agent=user_agent[:512],
             read_only=read_only,
+            event_type=event_type,
+            additional_event_data=additional_event_data,
         )
 
 
@@ -110,11 +114,13 @@ def event_cloudtrail_record(event: Event) -> dict[str, Any]:
         "requestID": event.request_id,
         "eventID": str(event.event_id),
         "readOnly": event.read_only,
-        "eventType": "AwsApiCall",
+        "eventType": event.event_type,
         "managementEvent": True,
         "recipientAccountId": event.account.account_id,
         "eventCategory": "Management",
     }
+    if event.additional_event_data is not None:
+        record["additionalEventData"] = event.additional_event_data
     if event.error_code:
         record["errorCode"] = event.error_code
         record["errorMessage"] = event.error_message

@@ -104,6 +104,8 @@ class Event(models.Model):
     source_ip = models.CharField(max_length=64, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     read_only = models.BooleanField(default=False)
+    event_type = models.CharField(max_length=32, default="AwsApiCall")  # AwsConsoleSignIn for sign-in events
+    additional_event_data = models.JSONField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["account", "-event_time"])]
@@ -220,3 +222,72 @@ class TrustBinding(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["role_account", "role_name"])]
+
+
+class Ec2Instance(models.Model):
+    """An EC2 instance in a sandbox account: our own small EC2, not moto's (see reference/moto-facts.md).
+
+    Launch and state-change times are sandbox times. `tags` is `{key: value}`.
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running", "running"
+        STOPPED = "stopped", "stopped"
+        TERMINATED = "terminated", "terminated"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ec2_instances")
+    region = models.CharField(max_length=32, default="us-east-1")
+    instance_id = models.CharField(max_length=19, unique=True)  # i- and 17 hex digits
+    reservation_id = models.CharField(max_length=19)
+    launch_index = models.PositiveSmallIntegerField(default=0)
+    image_id = models.CharField(max_length=21)
+    instance_type = models.CharField(max_length=32)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RUNNING)
+    private_ip = models.CharField(max_length=15)
+    tags = models.JSONField(default=dict)
+    launched_at = models.DateTimeField()
+    state_changed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "region"])]
+
+    def __str__(self) -> str:
+        return self.instance_id
+
+
+class Ec2ProfileAssociation(models.Model):
+    """The IAM instance profile associated with an instance, as EC2 remembers it: by ARN and unique id."""
+
+    association_id = models.CharField(max_length=27, unique=True)  # iip-assoc- and 17 hex digits
+    instance = models.OneToOneField(Ec2Instance, on_delete=models.CASCADE, related_name="profile_association")
+    profile_arn = models.CharField(max_length=2048)
+    profile_id = models.CharField(max_length=32)
+    associated_at = models.DateTimeField()
+
+
+class LambdaFunction(models.Model):
+    """A Lambda function's configuration. Its code is not kept: only its size and SHA-256 (base64), as Lambda shows."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lambda_functions")
+    region = models.CharField(max_length=32, default="us-east-1")
+    name = models.CharField(max_length=64)
+    runtime = models.CharField(max_length=32)
+    role_arn = models.CharField(max_length=2048)
+    handler = models.CharField(max_length=128)
+    description = models.CharField(max_length=256, blank=True)
+    timeout = models.PositiveIntegerField(default=3)
+    memory_size = models.PositiveIntegerField(default=128)
+    environment = models.JSONField(default=dict)  # the variables: {name: value}
+    tags = models.JSONField(default=dict)
+    code_size = models.PositiveIntegerField()
+    code_sha256 = models.CharField(max_length=44)
+    revision_id = models.CharField(max_length=36)
+    last_modified = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "region", "name"], name="one_function_name_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console import selectors
-from console.http import HtmxHttpRequest, caller_origin
+from console.http import HtmxHttpRequest
 
 
 @require_GET
 @login_required
 def console_home(request: HtmxHttpRequest) -> HttpResponse:
-    identity = selectors.learner_identity(user=request.user, **caller_origin(request))
+    identity = selectors.console_identity(request, user=request.user)
     return render(request, "console/home.html", {"identity": identity})

@@ -18,7 +18,7 @@ class Protocol(StrEnum):
 
 # Services (SigV4 signing names) that speak awsJson 1.0/1.1. Anything not listed here and not S3 gets Query wording.
 JSON_SERVICES = frozenset(
-    {"organizations", "dynamodb", "kms", "logs", "ssm", "secretsmanager", "cloudtrail", "events", "kinesis"}
+    {"organizations", "dynamodb", "kms", "logs", "ssm", "secretsmanager", "cloudtrail", "events", "kinesis", "lambda"}
 )
 
 

@@ -1,6 +1,7 @@
 """STS through the AWS endpoint (Query protocol): our own STS service, AWS's XML, an event for every call."""
 from __future__ import annotations
 
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.db import transaction
@@ -27,13 +28,15 @@ def serve_sts_call(*, identity: Identity, call: ParsedCall, info: CallInfo) -> H
         if identity.session is not None and name in SESSION_ONLY_REFUSALS:
             return _error(AccessDenied(SESSION_ONLY_REFUSALS[name]), info)
         return unsupported("sts", name, info)
-    if name == "GetCallerIdentity":
-        return caller_identity_response(identity, info.request_id)
     meta = CallMeta(
         request_id=info.request_id, region=info.region, source_ip=info.source_ip, user_agent=info.user_agent,
         access_key_id=info.access_key_id,
     )
     params = call.operation.params
+    if name == "GetCallerIdentity":
+        record_sts_call(identity, name, params, meta, response={
+            "arn": identity.arn, "userId": identity.principal_id, "account": identity.account_id})
+        return caller_identity_response(identity, info.request_id)
     try:
         with transaction.atomic():
             if name == "AssumeRole":
@@ -67,13 +70,13 @@ def _credentials_xml(session: StsSession) -> str:
     )
 
 
-def _assume_role_result(assumed: AssumedRole) -> tuple[str, dict[str, object]]:
+def _assume_role_result(assumed: AssumedRole) -> tuple[str, dict[str, Any]]:
     identity, session = assumed.identity, assumed.session
     xml = (
         f"{_credentials_xml(session)}<AssumedRoleUser><AssumedRoleId>{escape(identity.principal_id)}</AssumedRoleId>"
         f"<Arn>{escape(identity.arn)}</Arn></AssumedRoleUser>"
     )
-    elements: dict[str, object] = {
+    elements: dict[str, Any] = {
         "credentials": credentials_elements(session),
         "assumedRoleUser": {"assumedRoleId": identity.principal_id, "arn": identity.arn},
     }

@@ -10,7 +10,9 @@ from django.views.decorators.csrf import csrf_exempt
 from sandbox.credentials import credential_lookup
 from sandbox.endpoint import responses
 from sandbox.endpoint.calls import CallInfo, parse_query_call, serve_iam_call, unsupported
+from sandbox.endpoint.ec2_calls import serve_ec2_call
 from sandbox.endpoint.json_services import JSON_SERVICES, serve_json_call
+from sandbox.endpoint.lambda_calls import serve_lambda_call
 from sandbox.endpoint.sigv4 import IncomingRequest, SigV4Error, url_from_environ, verify
 from sandbox.endpoint.sigv4_errors import INVALID_CLIENT_TOKEN_ID, Protocol, protocol_for
 from sandbox.endpoint.sts_calls import serve_sts_call
@@ -80,6 +82,10 @@ def aws_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
         return serve_s3_call(identity=identity, incoming=incoming, verified=verified, info=info)
     if service in JSON_SERVICES:
         return serve_json_call(identity=identity, service=service, incoming=incoming, verified=verified, info=info)
+    if service == "ec2":
+        return serve_ec2_call(identity=identity, incoming=incoming, payload=verified.payload, info=info)
+    if service == "lambda":
+        return serve_lambda_call(identity=identity, incoming=incoming, payload=verified.payload, info=info)
     if service not in ("iam", "sts"):
         return unsupported(service, request.headers.get("X-Amz-Target", request.method or ""), info)
     try:

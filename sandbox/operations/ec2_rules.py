@@ -111,9 +111,17 @@ def associate_iam_instance_profile(operation: Operation, scope: Scope) -> tuple[
     return tuple(checks)
 
 
+def change_state(operation: Operation, scope: Scope) -> tuple[Authorization, ...]:
+    """Terminate/Stop/StartInstances: the action on every instance named (resource-level, with its tags)."""
+    ids = operation.params.get("InstanceIds") or []
+    return tuple(owned(f"ec2:{operation.name}", _arn(scope, f"instance/{instance_id}"), iam.Context())
+                 for instance_id in ids)
+
+
 def describe(operation: Operation, scope: Scope) -> tuple[Authorization, ...]:
     return (anywhere(f"ec2:{operation.name}", scope),)
 
 
 HANDLERS: dict[str, Handler] = {name: describe for name in DESCRIBE}
 HANDLERS.update({"RunInstances": run_instances, "AssociateIamInstanceProfile": associate_iam_instance_profile})
+HANDLERS.update({name: change_state for name in ("TerminateInstances", "StopInstances", "StartInstances")})

@@ -63,6 +63,7 @@ def credentials_elements(session: StsSession) -> dict[str, Any]:
 def record_sts_call(
     caller: Identity, name: str, params: Mapping[str, Any], meta: CallMeta, *,
     response: dict[str, Any] | None = None, error: AwsError | None = None, owner_account: str | None = None,
+    caller_block: dict[str, Any] | None = None,
 ) -> None:
     """The caller's event, and for a cross-account AssumeRole the role owner's copy (caller seen as an account)."""
     common: dict[str, Any] = {
@@ -72,7 +73,10 @@ def record_sts_call(
         "request_id": meta.request_id, "aws_region": meta.region, "source_ip": meta.source_ip,
         "user_agent": meta.user_agent, "read_only": name == "GetCallerIdentity",
     }
-    events.event_record(identity=caller, account_id=caller.account_id, access_key_id=meta.access_key_id, **common)
+    events.event_record(
+        identity=caller, account_id=caller.account_id, access_key_id=meta.access_key_id, user_identity=caller_block,
+        **common,
+    )
     if owner_account and owner_account != caller.account_id and error is None:
         seen_as = {"type": "AWSAccount", "principalId": caller.principal_id, "accountId": caller.account_id}
         events.event_record(identity=caller, account_id=owner_account, user_identity=seen_as, **common)

@@ -6,6 +6,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.ht
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sandbox import events
 from sandbox.authorize import authorize
@@ -31,7 +32,10 @@ def revoke_document(moment: str) -> str:
 def revoke_role_sessions(*, identity: Identity, role_name: str) -> str:
     """Deny every session of `role_name` issued before now (the sandbox's now); returns that moment."""
     account_id = identity.account_id
-    moment = sandbox_now(account_id).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = sandbox_now(account_id)
+    # Policy times have whole seconds: round up, so that a session issued earlier in this second is revoked too.
+    moment = (now.replace(microsecond=0) + timedelta(seconds=1 if now.microsecond else 0)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
     params = {"roleName": role_name, "policyName": POLICY_NAME, "policyDocument": revoke_document(moment)}
     with account_writer(account_id) as backends:
         role = next((role for role in backends.iam.get_roles() if role.name == role_name), None)

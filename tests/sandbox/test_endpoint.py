@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from sandbox.learners import learner_create
 from sandbox.models import Event
-from tests.sandbox.conftest import aws_client
+from tests.sandbox.conftest import aws_client, run_aws_cli
 from tests.sandbox.helpers import EC2_TRUST
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -148,22 +148,7 @@ class AwsCliTests:
     """The real AWS CLI, unchanged, pointed at the endpoint with `--endpoint-url`."""
 
     def _aws(self, live_server, learner, *args):
-        import os
-        import subprocess
-        import sys
-        from pathlib import Path
-
-        env = {
-            "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
-            "AWS_ACCESS_KEY_ID": learner.access_key_id, "AWS_SECRET_ACCESS_KEY": learner.secret_access_key,
-            "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
-        }
-        aws = Path(sys.executable).with_name("aws")
-        return subprocess.run(
-            [str(aws), "--endpoint-url", f"{live_server.url}/aws", "--output", "json", *args],
-            env=env, capture_output=True, text=True, timeout=60,
-        )
+        return run_aws_cli(live_server, learner, *args)
 
     def test_create_role_and_list_roles(self, live_server, carol):
         created = self._aws(live_server, carol, "iam", "create-role", "--role-name", "cli-role",

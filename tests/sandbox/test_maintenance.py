@@ -60,6 +60,23 @@ class ResetSandboxTests:
         names = [role.name for role in roles.roles_snapshot(account_id=dev.account_id)]
         assert names == ["OrganizationAccountAccessRole"]
 
+    def test_reset_removes_instances_and_functions(self, student):
+        from django.utils import timezone
+
+        from sandbox.models import Ec2Instance, LambdaFunction
+
+        sandbox = provisioning.sandbox_provision(user=student)
+        home = sandbox.accounts.get(is_home=True)
+        Ec2Instance.objects.create(account=home, instance_id="i-0123456789abcdef0", image_id="ami-1",
+                                   instance_type="t3.micro", region="us-east-1", launched_at=timezone.now(),
+                                   state_changed_at=timezone.now(), reservation_id="r-1", private_ip="10.0.0.1")
+        LambdaFunction.objects.create(account=home, name="fn", region="us-east-1", runtime="python3.12",
+                                      role_arn=f"arn:aws:iam::{home.account_id}:role/x", handler="a.b",
+                                      code_size=1, code_sha256="x", last_modified=timezone.now(), revision_id="r")
+        _command("reset_sandbox", "student1")
+        assert not Ec2Instance.objects.filter(account=home).exists()
+        assert not LambdaFunction.objects.filter(account=home).exists()
+
     def test_an_unknown_learner_is_an_error(self, db):
         with pytest.raises(CommandError, match="nobody has no sandbox"):
             _command("reset_sandbox", "nobody")
