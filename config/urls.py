@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from console.views import switch
 from sandbox.endpoint.ec2_metadata import instance_metadata
 from sandbox.endpoint.views import aws_endpoint
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("signout/", auth_views.LogoutView.as_view(), name="signout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("console.urls")),
+    # AWS's switch-role link format (https://signin.aws.amazon.com/switchrole?account=...&roleName=...) at the root.
+    path("switchrole", switch.switch_role, name="switchrole-link"),
     path("labs/", include("labs.urls")),
     path("admin/", admin.site.urls),
     re_path(r"^aws/ec2-instance/(?P<instance_id>i-[0-9a-f]{17})/latest/meta-data/(?P<path>.*)$", instance_metadata,

@@ -1,19 +1,25 @@
 """Console URLs (namespace `console`)."""
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
-from console.views import home, roles, switch
+from console.views import home, role_create, roles, switch
 
 app_name = "console"
 
 urlpatterns = [
     path("", home.console_home, name="home"),
     path("iam/roles/", roles.role_list, name="role-list"),
-    path("iam/roles/create/", roles.create_role, name="role-create"),
+    path("iam/roles/create/", role_create.create_role, name="role-create"),
     path("iam/roles/<str:role_name>/", roles.role_detail, name="role-detail"),
     path("iam/roles/<str:role_name>/revoke-sessions/", roles.revoke_sessions, name="role-revoke-sessions"),
     path("switchrole/", switch.switch_role, name="switch-role"),
     path("switchrole/back/", switch.switch_back, name="switch-back"),
     path("switchrole/recent/<int:index>/", switch.switch_recent, name="switch-recent"),
+    # Each console area keeps its own routes module.
+    path("", include("console.routes_wizard")),
+    path("", include("console.routes_role_pages")),
+    path("", include("console.routes_policies_users")),
+    path("", include("console.routes_activity")),
+    path("", include("console.routes_providers_graph")),
 ]

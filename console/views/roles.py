@@ -10,14 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from console import selectors, services
-from console.forms import CreateRoleForm, RevokeSessionsForm
+from console.forms import RevokeSessionsForm
 from console.http import HtmxHttpRequest
-from sandbox.errors import AwsError, MalformedPolicyDocument, NoSuchEntity
+from sandbox.errors import AwsError, NoSuchEntity
 from sandbox.identity import Identity
 from sandbox.roles import RoleInfo, trust_policy_pretty
 
@@ -35,41 +34,6 @@ def role_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, {"identity": identity, "roles": roles, "query": query})
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def create_role(request: HtmxHttpRequest) -> HttpResponse:
-    identity = selectors.console_identity(request, user=request.user)
-    form = CreateRoleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            role = services.role_create(identity=identity, **form.cleaned_data)
-        except AwsError as exc:
-            form.add_error(_error_field(exc), _error_text(exc))
-        else:
-            url = reverse("console:role-detail", args=[role.name])
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    template = "console/roles/create.html"
-    if request.htmx:
-        template += "#create-role-form"
-    return render(request, template, {"identity": identity, "form": form})
-
-
-def _error_field(exc: AwsError) -> str | None:
-    if isinstance(exc, MalformedPolicyDocument):
-        return "trust_policy"
-    if "roleName" in exc.message or exc.code == "EntityAlreadyExists":
-        return "role_name"
-    if "description" in exc.message:
-        return "description"
-    return None
-
-
-def _error_text(exc: AwsError) -> str:
-    line = exc.extra.get("line")
-    where = f" (line {line})" if line else ""
-    return f"{exc.code}: {exc.message}{where}"
-
-
 @require_GET
 @login_required
 def role_detail(request: HtmxHttpRequest, role_name: str) -> HttpResponse:
@@ -84,7 +48,7 @@ def role_detail(request: HtmxHttpRequest, role_name: str) -> HttpResponse:
 def _detail_context(
     request: HtmxHttpRequest, identity: Identity, role: RoleInfo, form: RevokeSessionsForm | None = None
 ) -> dict[str, Any]:
-    link = request.build_absolute_uri(reverse("console:switch-role")) + "?" + urlencode(
+    link = request.build_absolute_uri(reverse("switchrole-link")) + "?" + urlencode(
         {"roleName": f"{role.path.strip('/')}/{role.name}".lstrip("/"), "account": identity.account_id}
     )
     return {

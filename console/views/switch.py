@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from console import selectors, services
@@ -17,6 +18,10 @@ from sandbox.identity import Identity
 
 # The switch-role link's query parameters, as AWS's https://signin.aws.amazon.com/switchrole takes them.
 LINK_PARAMETERS = {"account": "account", "roleName": "role_name", "displayName": "display_name", "color": "color"}
+EXTERNAL_ID_HINT = _lazy(
+    "This role's trust policy requires an external ID (sts:ExternalId). The console cannot pass one: such roles "
+    "can be assumed only with the AWS CLI, an SDK or the API (aws sts assume-role --external-id ...)."
+)
 HEX_COLORS = {"f2b0a9": "red", "fbc8aa": "orange", "efda95": "yellow", "b7ca9d": "green", "83d4e8": "blue"}
 
 
@@ -43,6 +48,8 @@ def switch_role(request: HtmxHttpRequest) -> HttpResponse:
             switched = services.role_switch(user_identity=_user(request), **form.cleaned_data)
         except AwsError as refused:
             form.add_error(None, refused.message)
+            if refused.extra.get("hint") == "external_id":
+                form.add_error(None, EXTERNAL_ID_HINT)
         else:
             remember_switch(request.session, switched, account=form.cleaned_data["account"],
                             role_name=form.cleaned_data["role_name"])

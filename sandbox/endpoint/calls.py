@@ -160,8 +160,11 @@ def _element(body: bytes, tag: str) -> str:
     return text[start + len(tag) + 2 : end] if start >= 0 and end > start else ""
 
 
-def serve_iam_call(*, identity: Identity, call: ParsedCall, body: bytes, info: CallInfo) -> HttpResponse:
-    """Authorize and perform an IAM call in the caller's account; record it either way."""
+def perform_iam_call(*, identity: Identity, call: ParsedCall, body: bytes, info: CallInfo) -> MotoResponse:
+    """Authorize and perform an IAM call in the caller's account, recording it either way.
+
+    Raises AccessDenied (with the engine's evaluation) or CallFailed (IAM's own refusal, as moto answered it).
+    """
     name = call.operation.name
     read_only = name.startswith(READ_ONLY_PREFIXES)
     opener: Callable[[str], AbstractContextManager[AccountBackends]] = account_reader if read_only else account_writer
@@ -174,15 +177,26 @@ def serve_iam_call(*, identity: Identity, call: ParsedCall, body: bytes, info: C
                 record_call(identity, call, info, error=None)
     except AccessDenied as denied:
         record_call(identity, call, info, error=denied)
+        raise
+    except CallFailed as failed:
+        record_call(identity, call, info, error=failed.response)
+        raise
+    if read_only:
+        record_call(identity, call, info, error=None)
+    return answer
+
+
+def serve_iam_call(*, identity: Identity, call: ParsedCall, body: bytes, info: CallInfo) -> HttpResponse:
+    """An IAM call through the endpoint: AWS's XML answer or error."""
+    try:
+        answer = perform_iam_call(identity=identity, call=call, body=body, info=info)
+    except AccessDenied as denied:
         return responses.error_response(
             protocol=Protocol.QUERY, service="iam", code=denied.code, message=denied.message, status=denied.status,
             request_id=info.request_id,
         )
     except CallFailed as failed:
-        record_call(identity, call, info, error=failed.response)
         return _moto_http(failed.response, info.request_id)
-    if read_only:
-        record_call(identity, call, info, error=None)
     return _moto_http(answer, info.request_id)
 
 

@@ -17,6 +17,7 @@ from sandbox import events
 from sandbox.errors import AwsError
 from sandbox.identity import Identity, iam_role_arn
 from sandbox.models import Account, StsSession
+from sandbox.moto_store import account_reader
 from sandbox.sts.assume_role import AssumedRole, assume_role
 from sandbox.sts.records import CallMeta, credentials_elements, record_sts_call
 
@@ -81,12 +82,20 @@ def switch_role(
             _record_success(user_identity, params, meta, invoked, assumed)
     except AwsError as refused:
         _record_failure(user_identity, params, meta, refused, account_id)
-        raise SwitchRoleFailed(INVALID_FIELDS, extra={"cause": refused}) from refused
+        hint = "external_id" if _requires_external_id(account_id, role_arn) else ""
+        raise SwitchRoleFailed(INVALID_FIELDS, extra={"cause": refused, "hint": hint}) from refused
     display = display_name.strip() or f"{name} @ {account.strip()}"
     return SwitchedRole(
         session=assumed.session, identity=assumed.identity, display_name=display[:DISPLAY_NAME_MAX],
         color=color if color in COLORS else "", account_id=account_id, role_name=name,
     )
+
+
+def _requires_external_id(account_id: str, role_arn: str) -> bool:
+    """Whether the role's trust policy tests `sts:ExternalId`: the console can never pass one."""
+    with account_reader(account_id) as backends:
+        role = next((role for role in backends.iam.get_roles() if role.arn == role_arn), None)
+        return role is not None and "sts:externalid" in role.assume_role_policy_document.lower()
 
 
 def _record_success(

@@ -240,11 +240,19 @@ class RefusedSwitchTests:
         _switch(student_client, display_name="d" * 64)
         assert student_client.session[SWITCHED_KEY]["display_name"] == "d" * 64
 
-    def test_a_role_requiring_an_external_id_gives_the_generic_error(self, student_client, student, accounts):
+    def test_a_role_requiring_an_external_id_says_the_console_cannot_pass_one(self, student_client, student, accounts):
+        """AWS: roles that require an external ID cannot be switched to in the console (only API, CLI, SDK)."""
         _home_role(student, "PartnerRole", {"StringEquals": {"sts:ExternalId": "partner-42"}})
         response = _switch(student_client, account=accounts["management"], role_name="PartnerRole")
-        assert _alerts(response) == [INVALID_FIELDS]
+        assert _alerts(response)[0] == INVALID_FIELDS
+        page = html.unescape(response.content.decode())
+        assert "requires an external ID" in page and "--external-id" in page
         assert _unswitched(student_client)
+
+    def test_the_switch_role_link_works_at_the_site_root_as_aws_writes_it(self, student_client, accounts):
+        page = student_client.get("/switchrole", {"account": "dev", "roleName": "OrganizationAccountAccessRole",
+                                                  "displayName": "Dev", "color": "b7ca9d"}).content.decode()
+        assert 'value="OrganizationAccountAccessRole"' in page and 'value="green" selected' in page
 
     def test_a_path_and_name_over_64_characters_gives_the_generic_error(self, student_client, student, accounts):
         # AWS: the console cannot switch to a role whose path and name together pass 64 characters.
