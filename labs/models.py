@@ -27,6 +27,8 @@ class Lab(models.Model):
     version = models.PositiveIntegerField()
     definition = models.JSONField()  # the validated lab.json (checks, variants, setup...)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.BUILTIN)
+    published = models.BooleanField(default=True)  # students see published labs only (the publish gate decides)
+    selftest = models.JSONField(null=True, blank=True)  # the last publish-gate result for this version
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -95,11 +97,25 @@ class Submission(models.Model):
         return self.status in self.FINAL
 
 
+class LabStart(models.Model):
+    """A learner started a lab: its setup was applied to their sandbox (for this version)."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_starts")
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="starts")
+    version = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["student", "lab"], name="one_start_per_student_lab")]
+
+
 class Grade(models.Model):
     """The result of grading one submission with one grader version (GradeResult as JSON)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="grades")
     grader_version = models.CharField(max_length=40)
+    lab_version = models.PositiveIntegerField(default=1)
+    snapshot = models.JSONField(default=dict)  # account id -> snapshot token graded (a regrade can name them)
     score = models.FloatField()
     result = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)

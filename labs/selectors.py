@@ -1,6 +1,7 @@
 """Lab reads: the catalogue, a lab's page, a learner's own submissions (never anyone else's)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,9 @@ from django.shortcuts import get_object_or_404
 from labs.grading.result import json_summary
 from labs.models import Course, Grade, Lab, Submission
 from labs.services.grading import GRADER_VERSION
+from labs.services.lab_runner import learner_variables
+from labs.services.lab_start import lab_needs_start
+from sandbox.models import Sandbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +25,7 @@ class LabPage:
     title: str
     brief_html: str
     latest: Submission | None
+    needs_start: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +49,26 @@ def lab_list(*, user: User) -> tuple[QuerySet[Course], QuerySet[Lab]]:
     courses = Course.objects.filter(enrollments__student=user).prefetch_related(
         Prefetch("labs", queryset=Lab.objects.order_by("assignments__position"))
     )
-    return courses, Lab.objects.all()
+    return courses, Lab.objects.all() if user.is_staff else Lab.objects.filter(published=True)
 
 
 def lab_page(*, user: User, slug: str, language: str) -> LabPage:
-    lab = get_object_or_404(Lab, slug=slug)
-    html = markdown.markdown(_localized(lab, language, "brief"), extensions=["fenced_code"])
+    """A published lab (instructors and staff may open unpublished ones) with the brief in the learner's values."""
+    labs = Lab.objects.all() if user.is_staff else Lab.objects.filter(published=True)
+    lab = get_object_or_404(labs, slug=slug)
+    brief = _localized(lab, language, "brief")
+    sandbox = Sandbox.objects.filter(owner=user).first()
+    if sandbox is not None and sandbox.accounts.exists():
+        brief = render_brief(brief, learner_variables(sandbox, lab.definition))
+    html = markdown.markdown(brief, extensions=["fenced_code"])
     latest = Submission.objects.filter(student=user, lab=lab).first()
-    return LabPage(lab=lab, title=lab_title(lab, language), brief_html=nh3.clean(html), latest=latest)
+    return LabPage(lab=lab, title=lab_title(lab, language), brief_html=nh3.clean(html), latest=latest,
+                   needs_start=lab_needs_start(student=user, lab=lab))
+
+
+def render_brief(text: str, variables: dict[str, str]) -> str:
+    """The brief with `{{ name }}` filled in; an unknown name stays as written (briefs may show template syntax)."""
+    return re.sub(r"\{\{\s*([\w.-]+)\s*\}\}", lambda m: variables.get(m.group(1), m.group(0)), text)
 
 
 def submission_view(*, user: User, submission_id: int, language: str) -> SubmissionView:

@@ -1,10 +1,12 @@
 """Lab screens: the list, a lab with "Check my progress", and the live grading status."""
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING
@@ -12,6 +14,8 @@ from django_htmx.http import HTMX_STOP_POLLING
 from console.http import HtmxHttpRequest
 from labs import selectors
 from labs.models import Lab
+from labs.services.lab_start import lab_reset as reset
+from labs.services.lab_start import lab_start as start
 from labs.services.submissions import submission_create as create
 
 
@@ -34,8 +38,26 @@ def lab_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
+def lab_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Apply the lab's setup (the accounts and resources it provides) to the learner's sandbox."""
+    start(student=request.user, lab=get_object_or_404(Lab, slug=slug, published=True))
+    messages.success(request, _("The lab is ready in your sandbox."))
+    return redirect("labs:lab-detail", slug=slug)
+
+
+@require_POST
+@login_required
+def lab_reset(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Put the learner's sandbox back to this lab's start (their whole sandbox is reset)."""
+    reset(student=request.user, lab=get_object_or_404(Lab, slug=slug, published=True))
+    messages.success(request, _("Your sandbox is back at the start of this lab."))
+    return redirect("labs:lab-detail", slug=slug)
+
+
+@require_POST
+@login_required
 def submission_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    submission = create(student=request.user, lab=get_object_or_404(Lab, slug=slug))
+    submission = create(student=request.user, lab=get_object_or_404(Lab, slug=slug, published=True))
     if not request.htmx:
         return redirect("labs:lab-detail", slug=slug)
     view = selectors.submission_view(user=request.user, submission_id=submission.pk, language=get_language())

@@ -190,6 +190,8 @@ class StsSession(models.Model):
     policy_arns = models.JSONField(default=list)
     chained = models.BooleanField(default=False)  # assumed with role-session credentials
     via_console = models.BooleanField(default=False)
+    display_name = models.CharField(max_length=64, blank=True)  # console switches: what the top bar showed
+    display_color = models.CharField(max_length=16, blank=True)
     issued_to = models.JSONField(default=dict)  # CloudTrail userIdentity of the caller that asked for it
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,90 +1,55 @@
-"""The built-in kinds of check, and `grade`, which runs a lab's checks over a GradeContext."""
+"""The kinds of check, and `grade`, which runs a lab's checks over a GradeContext."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import iam
+from labs.grading import checks_activity, checks_probes, checks_state
 from labs.grading.context import GradeContext
-from labs.grading.probes import probe_trust
+from labs.grading.outcome import CheckOutcome, said
 from labs.grading.result import CheckResult, GradeResult
-
-Explanation = Mapping[str, tuple[str, ...]]
-"""Explanation lines per language (`en`, `ko`), from the engine or the check itself."""
-
-Language = Literal["en", "ko"]
-LANGUAGES: tuple[Language, ...] = ("en", "ko")
-NO_EXPLANATION: Explanation = {language: () for language in LANGUAGES}
-
-
-@dataclass(frozen=True, slots=True)
-class CheckOutcome:
-    passed: bool
-    explanation: Explanation = field(default_factory=lambda: NO_EXPLANATION)
-
+from labs.grading.template import UnknownVariable, render
 
 CheckFunction = Callable[[GradeContext, Mapping[str, Any]], CheckOutcome]
 
-
-def _said(en: str, ko: str) -> Explanation:
-    return {"en": (en,), "ko": (ko,)}
-
-
-def _explained(evaluations: Iterable[iam.Evaluation]) -> Explanation:
-    found = tuple(evaluations)
-    return {
-        language: tuple(line for evaluation in found for line in iam.explain(evaluation, language=language))
-        for language in LANGUAGES
-    }
-
-
-def _no_role(name: str, account_id: str) -> CheckOutcome:
-    english = f"there is no role named `{name}` in account `{account_id}`"
-    return CheckOutcome(False, _said(english, f"계정 `{account_id}`에 `{name}` 역할이 없습니다"))
-
-
-def check_role_exists(ctx: GradeContext, params: Mapping[str, Any]) -> CheckOutcome:
-    name = params["role_name"]
-    return CheckOutcome(True) if name in ctx.roles else _no_role(name, ctx.account_id)
-
-
-def check_trust_allows(ctx: GradeContext, params: Mapping[str, Any]) -> CheckOutcome:
-    role = ctx.roles.get(params["role_name"])
-    if role is None:
-        return _no_role(params["role_name"], ctx.account_id)
-    evaluation = probe_trust(role, principal=params["principal"], action=params["action"])
-    if evaluation.decision == iam.Decision.ALLOW:
-        return CheckOutcome(True)
-    return CheckOutcome(False, _explained([evaluation]))
-
-
-def check_trust_denies(ctx: GradeContext, params: Mapping[str, Any]) -> CheckOutcome:
-    role = ctx.roles.get(params["role_name"])
-    if role is None:
-        return _no_role(params["role_name"], ctx.account_id)
-    probes = params["probes"]
-    evaluations = [probe_trust(role, principal=probe["principal"], action=probe["action"]) for probe in probes]
-    let_in = [evaluation for evaluation in evaluations if evaluation.decision == iam.Decision.ALLOW]
-    return CheckOutcome(not let_in, _explained(let_in))
-
-
 CHECKS: Mapping[str, CheckFunction] = {
-    "role_exists": check_role_exists,
-    "trust_allows": check_trust_allows,
-    "trust_denies": check_trust_denies,
+    "role_exists": checks_state.check_role_exists,
+    "role_absent": checks_state.check_role_absent,
+    "role_trusts": checks_state.check_role_trusts,
+    "role_has_policy": checks_state.check_role_has_policy,
+    "role_has_boundary": checks_state.check_role_has_boundary,
+    "role_max_session": checks_state.check_role_max_session,
+    "role_tags": checks_state.check_role_tags,
+    "instance_profile_holds": checks_state.check_instance_profile_holds,
+    "user_has_mfa": checks_state.check_user_has_mfa,
+    "function_role": checks_state.check_function_role,
+    "instance_uses_role": checks_state.check_instance_uses_role,
+    "trust_allows": checks_probes.check_trust_allows,
+    "trust_denies": checks_probes.check_trust_denies,
+    "trust_probes": checks_probes.check_trust_probes,
+    "permission_probes": checks_probes.check_permission_probes,
+    "event": checks_activity.check_event,
+    "console_switch": checks_activity.check_console_switch,
 }
+
+
+def _outcome(check: Mapping[str, Any], ctx: GradeContext) -> CheckOutcome:
+    try:
+        params = render(check["params"], ctx.variables)
+        return CHECKS[check["kind"]](ctx, params)
+    except iam.PolicySyntaxError as exc:
+        return CheckOutcome(False, said(f"a policy does not parse: {exc.message}",
+            f"정책을 해석할 수 없습니다: {exc.message}"))
+    except UnknownVariable as exc:
+        return CheckOutcome(False, said(f"the lab is broken: {exc}", f"실습 정의 오류: {exc}"))
 
 
 def grade(definition: Mapping[str, Any], ctx: GradeContext) -> GradeResult:
     """Run every check of a lab definition (a validated lab.json) against the learner's snapshot."""
     results = []
     for check in definition["checks"]:
-        try:
-            outcome = CHECKS[check["kind"]](ctx, check["params"])
-        except iam.PolicySyntaxError as exc:
-            english = f"the trust policy does not parse: {exc.message}"
-            outcome = CheckOutcome(False, _said(english, f"신뢰 정책을 해석할 수 없습니다: {exc.message}"))
+        outcome = _outcome(check, ctx)
         results.append(
             CheckResult(
                 check_id=check["id"],
@@ -92,7 +57,7 @@ def grade(definition: Mapping[str, Any], ctx: GradeContext) -> GradeResult:
                 points=float(check["points"]) if outcome.passed else 0.0,
                 max_points=float(check["points"]),
                 passed=outcome.passed,
-                feedback=check["feedback"]["pass" if outcome.passed else "fail"],
+                feedback=render(check["feedback"]["pass" if outcome.passed else "fail"], ctx.variables),
                 explanation=outcome.explanation,
             )
         )

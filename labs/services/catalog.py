@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 from django.db import transaction
 
+from labs.grading.template import placeholders
 from labs.models import Lab
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog"
@@ -51,6 +52,7 @@ def lab_read(folder: Path) -> LabSource:
     check_ids = [check["id"] for check in definition["checks"]]
     if len(check_ids) != len(set(check_ids)):
         raise LabFormatError(f"{path}: field `checks`: check ids must be unique")
+    _check_variables(path, definition)
     briefs = {}
     for language, name in BRIEF_FILES.items():
         brief = folder / name
@@ -58,6 +60,24 @@ def lab_read(folder: Path) -> LabSource:
             raise LabFormatError(f"{brief}: missing")
         briefs[language] = brief.read_text(encoding="utf-8")
     return LabSource(definition=definition, briefs=briefs, folder=folder)
+
+
+BUILTIN_VARIABLES = frozenset({"account.management", "account.home", "account.dev", "account.prod", "user.name",
+                               "user.arn", "org.id"})
+
+
+def known_variables(definition: dict[str, Any]) -> set[str]:
+    accounts = {f"account.{account['alias']}" for account in definition.get("setup", {}).get("accounts", [])}
+    return set(BUILTIN_VARIABLES) | accounts | set(definition.get("variants", {}))
+
+
+def _check_variables(path: Path, definition: dict[str, Any]) -> None:
+    """Every `{{ name }}` must name a variant, a setup account or a built-in variable."""
+    known = known_variables(definition)
+    for field in ("checks", "setup", "solution"):
+        unknown = sorted(placeholders(definition.get(field, [])) - known)
+        if unknown:
+            raise LabFormatError(f"{path}: field `{field}`: unknown variable `{{{{ {unknown[0]} }}}}`")
 
 
 def catalog_read(directory: Path = CATALOG_DIR) -> list[LabSource]:
@@ -85,6 +105,7 @@ def catalog_load(directory: Path = CATALOG_DIR) -> list[Lab]:
                 "version": definition["version"],
                 "definition": definition,
                 "source": Lab.Source.BUILTIN,
+                "published": definition.get("published", True),
             },
         )
         labs.append(lab)

@@ -5,28 +5,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from labs.grading.checks import grade
-from labs.grading.context import GradeContext, RoleView
+from labs.grading.context import GradeContext
 from labs.grading.result import GradeResult, not_gradable
-from labs.models import Grade, Submission
-from sandbox import roles
-from sandbox.models import Account
+from labs.models import Grade, Lab, Submission
+from labs.services.lab_runner import learner_variables
+from labs.services.world import grade_context_for, snapshot_tokens
+from sandbox.models import Sandbox
 
-GRADER_VERSION = "checks-1"
+GRADER_VERSION = "checks-2"
 NO_SANDBOX = "your sandbox does not exist yet: open the console once, then check again"
 GRADING_TIMED_OUT = "grading took too long and was stopped: check again, and tell your instructor if it keeps happening"
 GRADING_FAILED = "grading failed because of an error on our side: check again in a minute"
 
 
-def grade_context_load(*, student_id: int) -> GradeContext | None:
-    """A snapshot of the student's home account, or None when they have no sandbox yet."""
-    account = Account.objects.filter(sandbox__owner_id=student_id, is_home=True).first()
-    if account is None:
+def grade_context_load(*, student_id: int, lab: Lab) -> tuple[GradeContext, dict[str, str]] | None:
+    """A snapshot of the student's sandbox for `lab` (and the state tokens it read), or None before it exists."""
+    sandbox = Sandbox.objects.filter(owner_id=student_id).select_related("organization").first()
+    if sandbox is None or not sandbox.accounts.exists():
         return None
-    views = {
-        role.name: RoleView(name=role.name, arn=role.arn, trust_policy=role.trust_policy)
-        for role in roles.roles_snapshot(account_id=account.account_id)
-    }
-    return GradeContext(account_id=account.account_id, roles=views)
+    tokens = snapshot_tokens(sandbox)
+    return grade_context_for(sandbox, learner_variables(sandbox, lab.definition)), tokens
 
 
 def _claim(submission_id: int) -> Submission | None:
@@ -46,17 +44,21 @@ def submission_grade(*, submission_id: int) -> None:
     submission = _claim(submission_id)
     if submission is None:
         return
-    context = grade_context_load(student_id=submission.student_id)
-    result = not_gradable(NO_SANDBOX) if context is None else grade(submission.lab.definition, context)
-    _store(submission, result)
+    loaded = grade_context_load(student_id=submission.student_id, lab=submission.lab)
+    if loaded is None:
+        _store(submission, not_gradable(NO_SANDBOX), {})
+        return
+    context, tokens = loaded
+    _store(submission, grade(submission.lab.definition, context), tokens)
 
 
-def _store(submission: Submission, result: GradeResult) -> None:
+def _store(submission: Submission, result: GradeResult, tokens: dict[str, str]) -> None:
     with transaction.atomic():
         Grade.objects.update_or_create(
             submission=submission,
             grader_version=GRADER_VERSION,
-            defaults={"score": result.score, "result": result.as_json()},
+            defaults={"score": result.score, "result": result.as_json(), "lab_version": submission.lab.version,
+                      "snapshot": tokens},
         )
         status = Submission.Status.GRADED if result.gradable else Submission.Status.NOT_GRADABLE
         Submission.objects.filter(pk=submission.pk).exclude(status__in=Submission.FINAL).update(

@@ -84,7 +84,9 @@ def switch_role(
         _record_failure(user_identity, params, meta, refused, account_id)
         hint = "external_id" if _requires_external_id(account_id, role_arn) else ""
         raise SwitchRoleFailed(INVALID_FIELDS, extra={"cause": refused, "hint": hint}) from refused
-    display = display_name.strip() or f"{name} @ {account.strip()}"
+    display = (display_name.strip() or f"{name} @ {account.strip()}")[:DISPLAY_NAME_MAX]
+    StsSession.objects.filter(pk=assumed.session.pk).update(
+        display_name=display, display_color=color if color in COLORS else "")
     return SwitchedRole(
         session=assumed.session, identity=assumed.identity, display_name=display[:DISPLAY_NAME_MAX],
         color=color if color in COLORS else "", account_id=account_id, role_name=name,
