@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from sandbox.errors import AwsError
 from sandbox.identity import Identity
@@ -134,7 +134,7 @@ def _lookup_entry(event: Event) -> dict[str, Any]:
         "ReadOnly": "true" if event.read_only else "false",
         "EventTime": event.event_time.timestamp(),
         "EventSource": event.event_source,
-        "Username": event.user_identity.get("userName", ""),
+        "Username": event_user_name(event),
         "Resources": event_resources(event),
         "CloudTrailEvent": json.dumps(event_cloudtrail_record(event), default=str),
     }
@@ -143,10 +143,26 @@ def _lookup_entry(event: Event) -> dict[str, Any]:
     return entry
 
 
+def event_user_name(event: Event) -> str:
+    """CloudTrail's "User name": the IAM user's name, or a role session's name (the ARN's last part)."""
+    identity = event.user_identity
+    if identity.get("userName"):
+        return str(identity["userName"])
+    if identity.get("type") == "AssumedRole":
+        return str(identity.get("arn", "")).rsplit("/", 1)[-1]
+    return ""
+
+
 def _filtered(queryset: QuerySet[Event], key: str, value: str) -> QuerySet[Event] | list[Event]:
+    if key == "Username":
+        session_suffix = f"/{value}"
+        return queryset.filter(
+            Q(user_identity__userName=value)
+            | Q(user_identity__type="AssumedRole", user_identity__arn__endswith=session_suffix)
+        )
     simple = {
         "EventId": "event_id", "EventName": "event_name", "EventSource": "event_source",
-        "Username": "user_identity__userName", "AccessKeyId": "user_identity__accessKeyId",
+        "AccessKeyId": "user_identity__accessKeyId",
     }
     if key in simple:
         if key == "EventId":

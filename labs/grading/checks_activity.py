@@ -11,9 +11,12 @@ from labs.grading.outcome import CheckOutcome, failed, passed
 def _value(record: Mapping[str, Any], dotted: str) -> Any:
     current: Any = record
     for part in dotted.split("."):
-        if not isinstance(current, Mapping) or part not in current:
+        if isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        elif isinstance(current, Mapping) and part in current:
+            current = current[part]
+        else:
             return None
-        current = current[part]
     return current
 
 

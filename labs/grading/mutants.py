@@ -7,10 +7,13 @@ A lab whose checks give a mutant full marks grades how JSON looks, not what it d
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import botocore.session
 
 POLICY_PARAMS = ("AssumeRolePolicyDocument", "PolicyDocument", "Policy")
 DROPPABLE_ACTIONS = ("sts:TagSession", "sts:SetSourceIdentity")
@@ -67,6 +70,20 @@ def _document_mutants(calls: Sequence[Mapping[str, Any]], index: int, param: str
                 yield Mutant(f"{label}: {action} dropped", _with_document(calls, index, param, mutated))
 
 
+@functools.lru_cache(maxsize=256)
+def _required(service: str, action: str) -> frozenset[str]:
+    if service == "console":
+        return frozenset()
+    try:
+        shape = _SESSION.get_service_model(service).operation_model(action).input_shape
+    except Exception:  # noqa: BLE001 - an unknown operation: nothing is known to be required
+        return frozenset()
+    return frozenset(shape.required_members) if shape is not None else frozenset()
+
+
+_SESSION = botocore.session.get_session()
+
+
 def _parameter_mutants(calls: Sequence[Mapping[str, Any]], index: int) -> Iterator[Mutant]:
     call = calls[index]
     params = call.get("params", {})
@@ -76,8 +93,11 @@ def _parameter_mutants(calls: Sequence[Mapping[str, Any]], index: int) -> Iterat
             changed = copy.deepcopy([dict(c) for c in calls])
             changed[index]["params"][name] = WRONG_VALUE
             yield Mutant(f"{where}: {name} changed", changed)
+    required = _required(str(call.get("service", "iam")), str(call["action"]))
     for name in ("Tags", "TransitiveTagKeys", "SerialNumber", "PermissionsBoundary"):
-        if name in params and call["action"] != "CreateRole":
+        # Leaving out what the API requires is not a learner's plausible mistake (boto3 refuses it before sending).
+        droppable = call["action"] != "CreateRole" or name == "PermissionsBoundary"
+        if name in params and name not in required and droppable:
             changed = copy.deepcopy([dict(c) for c in calls])
             changed[index]["params"].pop(name)
             if name == "SerialNumber":

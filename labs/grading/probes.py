@@ -91,7 +91,9 @@ def _user_caller(ctx: GradeContext, user: UserView) -> Caller:
 def _role_caller(ctx: GradeContext, role: RoleView, spec: Mapping[str, Any]) -> Caller:
     session_name = str(spec.get("session_name", "probe"))
     arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
-    tags = {**role.tags, **spec.get("session_tags", {})}
+    session_tags = dict(spec.get("session_tags", {}))
+    lowered = {key.lower() for key in session_tags}
+    tags = {**{k: v for k, v in role.tags.items() if k.lower() not in lowered}, **session_tags}
     keys: dict[str, str | list[str]] = {
         "aws:PrincipalArn": role.arn, "aws:PrincipalAccount": role.account_id, "aws:PrincipalType": "AssumedRole",
         "aws:userid": f"{role.role_id}:{session_name}", **_org_keys(ctx, role.account_id),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyotp
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from labs.grading.mutants import normalized
 from labs.grading.template import render
@@ -28,6 +28,7 @@ from labs.grading.variants import draw, variant_seed
 from labs.services.inprocess_aws import aws_client
 from labs.services.world import LAB_SETUP_AGENT
 from sandbox import mfa, provisioning
+from sandbox.errors import AwsError
 from sandbox.identity import Identity
 from sandbox.models import AccessKeyOwner, Account, MfaCodeUse, Sandbox
 from sandbox.moto_store import account_reader
@@ -39,7 +40,11 @@ TOTP_STEP = 30
 
 
 class LabRunError(Exception):
-    """A setup or solution call failed: the message names the call."""
+    """A setup or solution call failed: the message names the call; `code` is AWS's error code."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +168,10 @@ def run_call(sandbox: Sandbox, call: Mapping[str, Any], state: RunState, *, agen
     action, service = str(call["action"]), str(call.get("service", "iam"))
     params = _resolved(call.get("params", {}), sandbox, state)
     if service == "console":
-        switched = switch_role(user_identity=_learner_identity(sandbox), **params)
+        try:
+            switched = switch_role(user_identity=_learner_identity(sandbox), **params)
+        except AwsError as error:
+            raise LabRunError(f"console:{action} failed: {error.code}: {error.message}", code=error.code) from error
         return {"Arn": switched.identity.arn}
     credentials = _credentials(sandbox, str(call.get("as", "learner")), state, agent)
     client = aws_client(service, access_key_id=credentials.access_key_id,
@@ -174,7 +182,10 @@ def run_call(sandbox: Sandbox, call: Mapping[str, Any], state: RunState, *, agen
         answer: dict[str, Any] = method(**params)
     except ClientError as error:
         details = error.response.get("Error", {})
-        raise LabRunError(f"{service}:{action} failed: {details.get('Code')}: {details.get('Message')}") from error
+        code = str(details.get("Code"))
+        raise LabRunError(f"{service}:{action} failed: {code}: {details.get('Message')}", code=code) from error
+    except ParamValidationError as error:
+        raise LabRunError(f"{service}:{action} refused by boto3: {error}", code="ParamValidation") from error
     if call.get("save") and "Credentials" in answer:
         found = answer["Credentials"]
         state.sessions[str(call["save"])] = Credentials(
@@ -197,11 +208,18 @@ def run_calls(sandbox: Sandbox, calls: Sequence[Mapping[str, Any]], variables: M
     """Run `calls` in order. A mutant keeps going past a refused call, as a learner would."""
     state = state or RunState()
     for call in normalized(calls):
+        expected = call.get("expect_error")
         try:
             run_call(sandbox, render(call, variables), state, agent=agent)
-        except LabRunError:
+        except LabRunError as error:
+            if expected and error.code == expected:
+                continue  # the call is meant to be refused (the learner tries it to see AWS say no)
             if not tolerate_errors:
                 raise
+        else:
+            if expected and not tolerate_errors:
+                what = f"{call.get('service', 'iam')}:{call['action']}"
+                raise LabRunError(f"{what} succeeded but should fail with {expected}")
     return state
 
 

@@ -73,8 +73,9 @@ def _account_view(account: Account) -> AccountView:
 
 
 def _events(sandbox: Sandbox) -> tuple[EventView, ...]:
-    rows = (Event.objects.filter(account__sandbox=sandbox).exclude(user_agent__startswith=LAB_SETUP_AGENT)
-            .select_related("account").order_by("event_time", "id"))[:EVENTS_MAX]
+    newest = (Event.objects.filter(account__sandbox=sandbox).exclude(user_agent__startswith=LAB_SETUP_AGENT)
+              .select_related("account").order_by("-event_time", "-id"))[:EVENTS_MAX]
+    rows = reversed(list(newest))  # the newest EVENTS_MAX, oldest first
     return tuple(
         EventView(account_id=row.account.account_id, name=row.event_name, source=row.event_source,
                   record=events.event_cloudtrail_record(row))

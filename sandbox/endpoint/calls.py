@@ -27,7 +27,7 @@ from sandbox.sts.trust_bindings import bind_trust_policy, deleted_principal, pri
 
 QUERY_VERSIONS = {"iam": "2010-05-08", "sts": "2011-06-15"}
 SERVED_BY_MOTO = frozenset({"iam"})
-READ_ONLY_PREFIXES = ("Get", "List", "Simulate")
+READ_ONLY_PREFIXES = ("Get", "List", "Simulate", "Lookup", "Describe")
 # Calls that name a policy ARN: an AWS managed policy must be present in the account's moto state first.
 POLICY_ARN_PARAMS = ("PolicyArn", "PermissionsBoundary")
 NOT_AVAILABLE = "{service}:{action} is not available in this training sandbox yet"

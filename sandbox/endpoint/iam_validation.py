@@ -10,6 +10,7 @@ from sandbox.endpoint.dispatch import MotoResponse, iam_error
 from sandbox.errors import AwsError, MalformedPolicyDocument
 from sandbox.moto_store import AccountBackends
 from sandbox.roles import check_principals_exist, parse_trust_policy
+from sandbox.sts.params import validate
 
 TRUST_DOCUMENTS = {"CreateRole": "AssumeRolePolicyDocument", "UpdateAssumeRolePolicy": "PolicyDocument"}
 INLINE_OWNERS: dict[str, tuple[InlineOwner, str]] = {
@@ -17,6 +18,11 @@ INLINE_OWNERS: dict[str, tuple[InlineOwner, str]] = {
     "PutGroupPolicy": ("group", "GroupName"),
 }
 MFA_STILL_ASSIGNED = "Cannot delete entity, must delete MFA device first."
+POLICY_ATTACHED = "Cannot delete a policy attached to entities."
+POLICY_VERSIONS = (
+    "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. "
+    "The default version is deleted with the policy."
+)
 MANAGED_DOCUMENTS = frozenset({"CreatePolicy", "CreatePolicyVersion"})
 # AWS: names of roles, users and groups are unique in an account regardless of case.
 UNIQUE_NAMES = {"CreateRole": ("RoleName", "Role"), "CreateUser": ("UserName", "User"),
@@ -52,6 +58,10 @@ def precheck(backends: AccountBackends, name: str, params: Mapping[str, Any]) ->
 
 
 def _precheck(backends: AccountBackends, name: str, params: Mapping[str, Any]) -> None:
+    # The API model's own constraints (name patterns, lengths, ranges), in IAM's words; moto checks few of them.
+    validate(name, params, service="iam")
+    if name == "DeletePolicy":
+        _check_policy_deletable(backends, str(params.get("PolicyArn", "")))
     if name in UNIQUE_NAMES:
         parameter, kind = UNIQUE_NAMES[name]
         wanted = str(params.get(parameter, ""))
@@ -76,6 +86,17 @@ def _precheck(backends: AccountBackends, name: str, params: Mapping[str, Any]) -
         if user is not None and user.mfa_devices:
             # AWS refuses rather than leave an MFA device assigned to nobody.
             raise AwsError(MFA_STILL_ASSIGNED, code="DeleteConflict", status=409)
+
+
+def _check_policy_deletable(backends: AccountBackends, arn: str) -> None:
+    """IAM refuses to delete a managed policy still attached, or one with versions other than the default."""
+    policy = backends.iam.managed_policies.get(arn)
+    if policy is None:
+        return
+    if policy.attachment_count:
+        raise AwsError(POLICY_ATTACHED, code="DeleteConflict", status=409)
+    if len(policy.versions) > 1:
+        raise AwsError(POLICY_VERSIONS, code="DeleteConflict", status=409)
 
 
 def _identity_policy(document: str, name: str, *, check_size: bool = True) -> None:

@@ -16,7 +16,8 @@ import botocore.session
 
 from sandbox.errors import AwsError, ValidationError
 
-_MODEL = botocore.session.get_session().get_service_model("sts")
+_SESSION = botocore.session.get_session()
+_MODELS = {name: _SESSION.get_service_model(name) for name in ("sts", "iam")}
 
 # Where the issue and AWS's API reference agree on a tighter limit than this botocore model (SourceIdentity: 2-64 in
 # the API reference and aws-iam-sts.md section 1.1; the model now says 256), the documented limit is used.
@@ -46,9 +47,9 @@ def _render(value: Any) -> str:
     return str(value)
 
 
-def validate(operation: str, params: Mapping[str, Any]) -> None:
+def validate(operation: str, params: Mapping[str, Any], *, service: str = "sts") -> None:
     """Raise ValidationError listing every model constraint `params` break, as AWS does."""
-    shape = _MODEL.operation_model(operation).input_shape
+    shape = _MODELS[service].operation_model(operation).input_shape
     violations: list[Violation] = []
     for name, member in shape.members.items():
         if name not in params:

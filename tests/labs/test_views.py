@@ -42,7 +42,7 @@ class CheckMyProgressTests:
         page = response.content.decode()
         submission = Submission.objects.get()
         assert "<html" not in page
-        assert 'hx-trigger="every 2s"' in page
+        assert 'hx-trigger="every 1s"' in page
         assert reverse("labs:submission-status", args=[submission.pk]) in page
         assert 'data-status="queued"' in page
 
@@ -62,7 +62,7 @@ class CheckMyProgressTests:
         submission = Submission.objects.get()
         response = student_client.get(reverse("labs:submission-status", args=[submission.pk]), headers=HTMX)
         assert response.status_code == 200
-        assert "every 2s" in response.content.decode()
+        assert "every 1s" in response.content.decode()
 
     def test_a_final_status_stops_polling_with_286_and_shows_each_check(self, student_client, lab):
         student_client.post(reverse("labs:submission-create", args=[lab.slug]), headers=HTMX)
@@ -71,7 +71,7 @@ class CheckMyProgressTests:
         response = student_client.get(reverse("labs:submission-status", args=[submission.pk]), headers=HTMX)
         page = response.content.decode()
         assert response.status_code == HTMX_STOP_POLLING
-        assert "every 2s" not in page
+        assert "every 1s" not in page
         assert 'data-check="role-exists"' in page
         assert "0/4" in page
 
