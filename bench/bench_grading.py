@@ -66,7 +66,7 @@ def main() -> None:
     started = time.perf_counter()
     students = []
     for number in range(LEARNERS):
-        student = User.objects.create_user(username=f"bench{number}", password="x")
+        student = User.objects.create_user(username=f"bench{number}", password="bench-learner-password")  # noqa: S106 - a throwaway bench account
         lab_start(student=student, lab=lab)
         from labs.services.lab_runner import learner_variables
         from sandbox.models import Sandbox

@@ -6,6 +6,7 @@ refusals raise AwsError (an AccessDenied carries the engine's evaluation in `ext
 """
 from __future__ import annotations
 
+import urllib.parse
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -48,15 +49,26 @@ def iam_call(identity: Identity, action: str, params: Mapping[str, Any] | None =
                        status=failed.response.status) from None
     parsed = _parse(answer.status, answer.body, operation_model)
     parsed.pop("ResponseMetadata", None)
-    return parsed
+    return _decoded_documents(parsed)
+
+
+def _decoded_documents(value: Any) -> Any:
+    """Policy documents as JSON text: IAM URL-encodes them in some answers (GetRole, GetRolePolicy...), not others.
+
+    (boto3 goes further and parses them into objects; console code works with the text.)
+    """
+    if isinstance(value, dict):
+        return {key: (urllib.parse.unquote(item) if key.endswith("Document") and isinstance(item, str)
+                      and item[:3].upper() == "%7B" else _decoded_documents(item)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decoded_documents(item) for item in value]
+    return value
 
 
 def _form_body(body: Any) -> bytes:
     if isinstance(body, bytes):
         return body
     if isinstance(body, Mapping):
-        import urllib.parse
-
         return urllib.parse.urlencode(body).encode()
     return str(body).encode()
 

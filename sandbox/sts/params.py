@@ -50,6 +50,8 @@ def _render(value: Any) -> str:
 def validate(operation: str, params: Mapping[str, Any], *, service: str = "sts") -> None:
     """Raise ValidationError listing every model constraint `params` break, as AWS does."""
     shape = _MODELS[service].operation_model(operation).input_shape
+    if shape is None:
+        return  # an operation without parameters
     violations: list[Violation] = []
     for name, member in shape.members.items():
         if name not in params:

@@ -52,3 +52,9 @@ def test_a_denial_carries_the_engine_evaluation(identity):
         api.iam_call(session, "CreateRole", {"RoleName": "nope", "AssumeRolePolicyDocument": TRUST})
     assert "because no identity-based policy allows the iam:CreateRole action" in raised.value.message
     assert raised.value.extra["evaluation"].decision.name == "IMPLICIT_DENY"
+
+
+def test_policy_documents_come_back_as_json_text(identity):
+    api.iam_call(identity, "CreateRole", {"RoleName": "app", "AssumeRolePolicyDocument": TRUST})
+    document = api.iam_call(identity, "GetRole", {"RoleName": "app"})["Role"]["AssumeRolePolicyDocument"]
+    assert json.loads(document) == json.loads(TRUST)

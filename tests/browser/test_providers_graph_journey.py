@@ -1,0 +1,91 @@
+"""Identity providers and the trust graph in a real browser: add an OIDC and a SAML provider, then see who can
+assume a role that trusts the SAML provider."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sandbox import provisioning
+from sandbox.api import iam_call
+from tests.console.provider_helpers import saml_metadata
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".run" / "screenshots"
+OIDC_URL = "https://token.actions.githubusercontent.com"
+
+
+def _sign_in(page: Page, live_server) -> None:
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Username").fill("student1")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("identity-arn")).to_contain_text(":user/student1")
+
+
+def test_add_oidc_and_saml_providers_then_see_the_trust_graph(page: Page, live_server, student, tmp_path):
+    page.set_default_timeout(10_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    _sign_in(page, live_server)
+
+    page.goto(f"{live_server.url}/console/iam/identity-providers/")
+    expect(page.get_by_text("No identity providers to display.")).to_be_visible()
+    page.get_by_role("link", name="Add provider").click()
+    page.get_by_role("radio", name="OpenID Connect").check()
+    expect(page.get_by_label("Provider name")).to_be_hidden()
+    page.get_by_label("Provider URL").fill("http://token.actions.githubusercontent.com")
+    page.get_by_label("Audience").fill("sts.amazonaws.com")
+    page.get_by_role("button", name="Add provider").click()
+    expect(page.get_by_text("The provider URL must begin with https://.")).to_be_visible()
+    page.get_by_label("Provider URL").fill(OIDC_URL)
+    page.get_by_role("button", name="Add provider").click()
+    expect(page.get_by_role("heading", name="token.actions.githubusercontent.com", level=1)).to_be_visible()
+    expect(page.get_by_test_id("provider-arn")).to_contain_text(":oidc-provider/token.actions.githubusercontent.com")
+    page.screenshot(path=str(SCREENSHOTS / "providers-oidc-detail.png"), full_page=True)
+
+    metadata = tmp_path / "idp-metadata.xml"
+    metadata.write_text(saml_metadata(entity_id="https://idp.example.org/saml"))
+    broken = tmp_path / "sp-metadata.xml"
+    broken.write_text(saml_metadata(idp=False))
+    page.goto(f"{live_server.url}/console/iam/identity-providers/create/")
+    page.get_by_role("radio", name="SAML").check()
+    page.get_by_label("Provider name").fill("CorpIdP")
+    page.get_by_label("Metadata document").set_input_files(str(broken))
+    page.get_by_role("button", name="Add provider").click()
+    expect(page.get_by_text("InvalidInput: Could not parse metadata")).to_be_visible()
+    expect(page.get_by_text("no `IDPSSODescriptor`", exact=False)).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "providers-saml-invalid-metadata.png"), full_page=True)
+    page.get_by_label("Or paste the metadata XML").fill("")
+    page.get_by_label("Metadata document").set_input_files(str(metadata))
+    page.get_by_role("button", name="Add provider").click()
+    expect(page.get_by_role("heading", name="CorpIdP", level=1)).to_be_visible()
+    expect(page.get_by_test_id("entity-id")).to_have_text("https://idp.example.org/saml")
+    page.screenshot(path=str(SCREENSHOTS / "providers-saml-detail.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/console/iam/identity-providers/")
+    expect(page.get_by_role("link", name="CorpIdP")).to_be_visible()
+    expect(page.get_by_role("link", name="token.actions.githubusercontent.com")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "providers-list.png"), full_page=True)
+
+    identity = provisioning.learner_identity(user=student)
+    provider_arn = f"arn:aws:iam::{identity.account_id}:saml-provider/CorpIdP"
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": provider_arn}, "Action": "sts:AssumeRoleWithSAML",
+        "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]}
+    iam_call(identity, "CreateRole", {"RoleName": "SamlDevelopers", "AssumeRolePolicyDocument": json.dumps(trust)})
+
+    page.goto(f"{live_server.url}/console/iam/trust-graph/")
+    graph = page.get_by_test_id("trust-graph-svg")
+    expect(graph.locator(f'[data-node="{provider_arn}"]')).to_be_visible()
+    expect(graph.get_by_role("link", name="Role SamlDevelopers")).to_be_visible()
+    expect(graph.get_by_text("SAML:aud sign-in")).to_be_visible()
+    row = page.get_by_test_id("trust-graph-table").get_by_role("row").filter(has_text="SamlDevelopers")
+    expect(row).to_contain_text("identity provider")
+    expect(row).to_contain_text("sts:AssumeRoleWithSAML")
+    page.screenshot(path=str(SCREENSHOTS / "trust-graph.png"), full_page=True)
+
+    graph.get_by_role("link", name="Role SamlDevelopers").click()
+    expect(page.get_by_role("heading", name="SamlDevelopers", level=1)).to_be_visible()
