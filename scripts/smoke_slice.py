@@ -23,9 +23,11 @@ class Browser:
         self.base = base.rstrip("/")
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.path = ""  # where the last answer came from, after redirects
 
     def get(self, path: str) -> str:
         with self.opener.open(self.base + path, timeout=10) as response:
+            self.path = urllib.parse.urlsplit(response.geturl()).path
             return response.read().decode()
 
     def post(self, path: str, fields: dict[str, str]) -> str:
@@ -33,7 +35,23 @@ class Browser:
         data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
         request = urllib.request.Request(self.base + path, data=data, headers={"Referer": self.base + path})
         with self.opener.open(request, timeout=10) as response:
+            self.path = urllib.parse.urlsplit(response.geturl()).path
             return response.read().decode()
+
+
+def create_role(browser: Browser) -> str:
+    """The create-role wizard with a custom trust policy: trusted entity, permissions (none), name and create."""
+    browser.get("/console/iam/roles/create/")
+    if not browser.path.endswith("/trusted-entity/"):
+        sys.exit("Create role did not open the wizard's first step")
+    browser.post(browser.path, {"_action": "next", "entity_type": "custom", "custom_policy": TRUST})
+    if not browser.path.endswith("/permissions/"):
+        sys.exit("step 1 (Select trusted entity) refused the custom trust policy")
+    browser.post(browser.path, {"_action": "next"})
+    if not browser.path.endswith("/review/"):
+        sys.exit("step 2 (Add permissions) did not lead to step 3")
+    fields = {"_action": "create", "role_name": ROLE, "description": "", "trust_policy": TRUST}
+    return browser.post(browser.path, fields)
 
 
 def main(base: str, username: str, password: str) -> None:
@@ -44,7 +62,7 @@ def main(base: str, username: str, password: str) -> None:
     if not arn:
         sys.exit("sign-in did not land on the console home with an IAM user ARN")
     print(f"signed in as {arn.group(0)}")
-    page = browser.post("/console/iam/roles/create/", {"role_name": ROLE, "description": "", "trust_policy": TRUST})
+    page = create_role(browser)
     if "EntityAlreadyExists" in page:
         print(f"role {ROLE} exists already (an earlier run)")
     elif ROLE not in page or "ec2.amazonaws.com" not in page:

@@ -6,16 +6,18 @@ import html
 import pytest
 from django.urls import reverse
 
-from console.forms import TRUST_POLICY_MAX
+from console.forms_wizard import TRUST_POLICY_MAX
 from sandbox import provisioning, roles
+from tests.console.wizard_helpers import create_role_through_wizard, post_entity, post_review, wizard_open
 from tests.sandbox.helpers import EC2_TRUST
 
 HTMX = {"HX-Request": "true"}
 
 
 def _create(client, *, headers=None, **fields):
+    """Create a role the way a learner does: the create-role wizard's Custom trust policy path."""
     data = {"role_name": "FirstEc2Role", "description": "", "trust_policy": EC2_TRUST, **fields}
-    return client.post(reverse("console:role-create"), data, headers=headers or {})
+    return create_role_through_wizard(client, headers=headers, **data)
 
 
 @pytest.mark.django_db
@@ -44,28 +46,27 @@ class RoleListTests:
 
 @pytest.mark.django_db
 class CreateRoleTests:
-    def test_form_page(self, student_client):
-        page = student_client.get(reverse("console:role-create")).content.decode()
-        assert 'id="create-role-form"' in page
+    """The create-role wizard end to end (its steps are tested in test_wizard_*.py)."""
+
+    def test_create_role_opens_the_wizard(self, student_client):
+        response = student_client.get(reverse("console:role-create"))
+        assert response.status_code == 302
+        page = student_client.get(response["Location"]).content.decode()
+        assert 'id="trusted-entity-form"' in page
         assert "sts:AssumeRole" in page
 
-    def test_plain_post_creates_and_redirects_to_the_role(self, student_client):
+    def test_creating_redirects_to_the_role(self, student_client):
         response = _create(student_client)
         assert response.status_code == 302
         assert response["Location"] == reverse("console:role-detail", args=["FirstEc2Role"])
 
-    def test_htmx_post_answers_with_hx_redirect(self, student_client):
-        response = _create(student_client, headers=HTMX)
-        assert response["HX-Redirect"] == reverse("console:role-detail", args=["FirstEc2Role"])
-
     def test_malformed_json_keeps_the_learners_text_and_says_where(self, student_client):
         broken = '{\n  "Version": "2012-10-17",\n  "Statement": [\n'
-        response = _create(student_client, trust_policy=broken, headers=HTMX)
+        response = _create(student_client, trust_policy=broken)
         page = response.content.decode()
         assert response.status_code == 200
-        assert page.strip().startswith('<form id="create-role-form"')
-        assert "MalformedPolicyDocument" in page
-        assert "(line " in page
+        assert "JSON_SYNTAX_ERROR" in page
+        assert "Ln 4, Col 1" in page
         assert html.escape(broken) in page
 
     def test_duplicate_name_is_a_field_error(self, student_client):
@@ -74,7 +75,9 @@ class CreateRoleTests:
         assert "EntityAlreadyExists: Role with name firstec2role already exists." in page
 
     def test_an_oversized_trust_policy_is_refused_with_a_message(self, student_client):
-        response = _create(student_client, trust_policy="x" * (TRUST_POLICY_MAX + 1))
+        wizard_id = wizard_open(student_client)
+        response = post_entity(student_client, wizard_id, entity_type="custom",
+                               custom_policy="x" * (TRUST_POLICY_MAX + 1))
         assert response.status_code == 200
         assert "Ensure this value has at most" in response.content.decode()
 
@@ -83,8 +86,10 @@ class CreateRoleTests:
         assert "Ensure this value has at most 64 characters" in response.content.decode()
 
     def test_a_request_body_over_the_upload_limit_is_a_400_page_not_a_500(self, student_client, settings):
+        wizard_id = wizard_open(student_client)
+        post_entity(student_client, wizard_id, entity_type="custom", custom_policy=EC2_TRUST)
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-        response = _create(student_client, trust_policy="x" * 5000)
+        response = post_review(student_client, wizard_id, role_name="r", trust_policy="x" * 5000)
         assert response.status_code == 400
         assert "could not be read" in response.content.decode()
 
