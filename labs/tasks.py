@@ -6,8 +6,11 @@ from typing import Any
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import OperationalError
 
 from sandbox.errors import SandboxUnavailable
+
+REGRADE_WATCH_EVERY = 20  # seconds between two looks of the regrade watchdog
 
 
 class SubmissionGradeTask(DjangoTask):
@@ -34,13 +37,75 @@ class SubmissionGradeTask(DjangoTask):
     throws=(SandboxUnavailable,),
 )
 def submission_grade(submission_id: int) -> None:
+    """Grade a check or a submit (a submit also keeps the context it was graded on, for regrades)."""
+    from labs.services.gradebook import submission_grade_any
     from labs.services.grading import GRADING_TIMED_OUT, submission_fail
-    from labs.services.grading import submission_grade as grade
 
     try:
-        grade(submission_id=submission_id)
+        submission_grade_any(submission_id=submission_id)
     except SoftTimeLimitExceeded:
         submission_fail(submission_id=submission_id, message=GRADING_TIMED_OUT)
 
 
 submission_grade_task = submission_grade
+
+
+class SubmissionRegradeTask(DjangoTask):
+    """Marks the regrade item as failed when the task finally fails, so the run's progress always completes."""
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        from labs.services.gradebook import REGRADE_FAILED, regrade_item_fail
+
+        item_id = kwargs.get("item_id", args[0] if args else None)
+        if item_id is not None:
+            regrade_item_fail(item_id=item_id, message=REGRADE_FAILED)
+
+
+@shared_task(name="labs.regrade_run", acks_late=True, reject_on_worker_lost=True, soft_time_limit=50,
+             time_limit=60, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3,
+             throws=(OperationalError,))
+def regrade_run(run_id: int) -> int:
+    """The parent of "Regrade all": one `submission_regrade` per pending item (children are idempotent)."""
+    from labs.services.gradebook import regrade_dispatch
+
+    return regrade_dispatch(run_id=run_id)
+
+
+regrade_run_task = regrade_run
+
+
+@shared_task(
+    base=SubmissionRegradeTask,
+    name="labs.submission_regrade",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=20,
+    time_limit=30,
+    autoretry_for=(OperationalError,),  # the database was locked or went away for a moment
+    retry_backoff=True,
+    max_retries=3,
+    throws=(OperationalError,),
+)
+def submission_regrade(item_id: int) -> None:
+    from labs.services.gradebook import REGRADE_TIMED_OUT, regrade_item_fail
+    from labs.services.gradebook import submission_regrade as regrade
+
+    try:
+        regrade(item_id=item_id)
+    except SoftTimeLimitExceeded:
+        regrade_item_fail(item_id=item_id, message=REGRADE_TIMED_OUT)
+
+
+submission_regrade_task = submission_regrade
+
+
+@shared_task(bind=True, name="labs.regrade_watch", acks_late=True, soft_time_limit=20, time_limit=30)
+def regrade_watch(self: Any, run_id: int) -> None:
+    """Looks again every REGRADE_WATCH_EVERY seconds until the run is finished (a stalled run is finished)."""
+    from labs.services.gradebook import regrade_finish_if_stalled
+
+    if not regrade_finish_if_stalled(run_id=run_id):
+        self.apply_async(args=[run_id], countdown=REGRADE_WATCH_EVERY)
+
+
+regrade_watch_task = regrade_watch

@@ -3,12 +3,40 @@ from __future__ import annotations
 
 from django.urls import path
 
-from labs import views
+from labs import views, views_courses
 
 app_name = "labs"
 
+# Course routes come first: `<slug:slug>/` (a lab) would otherwise take `courses/`, `assignments/`...
+course_urlpatterns = [
+    path("courses/", views_courses.course_list, name="course-list"),
+    path("courses/new/", views_courses.course_create, name="course-create"),
+    path("courses/<int:course_id>/", views_courses.course_detail, name="course-detail"),
+    path("courses/<int:course_id>/roster/import/", views_courses.roster_import, name="roster-import"),
+    path("courses/<int:course_id>/invite/reset/", views_courses.invite_reset, name="invite-reset"),
+    path("courses/<int:course_id>/assignments/new/", views_courses.assignment_create, name="assignment-create"),
+    path("courses/<int:course_id>/assignments/<int:assignment_id>/", views_courses.assignment_detail,
+         name="assignment-detail"),
+    path("courses/<int:course_id>/assignments/<int:assignment_id>/edit/", views_courses.assignment_edit,
+         name="assignment-edit"),
+    path("courses/<int:course_id>/assignments/<int:assignment_id>/regrade/", views_courses.assignment_regrade,
+         name="assignment-regrade"),
+    path("courses/<int:course_id>/gradebook/", views_courses.gradebook_page, name="gradebook"),
+    path("courses/<int:course_id>/gradebook.csv", views_courses.gradebook_csv, name="gradebook-csv"),
+    path("courses/<int:course_id>/gradebook/<int:student_id>/", views_courses.gradebook_student,
+         name="gradebook-student"),
+    path("regrades/<int:run_id>/", views_courses.regrade_progress, name="regrade-progress"),
+    path("join/<slug:code>/", views_courses.course_join, name="course-join"),
+    path("assignments/", views_courses.my_assignments, name="my-assignments"),
+    path("assignments/<int:assignment_id>/", views_courses.assignment_lab, name="assignment-lab"),
+    path("assignments/<int:assignment_id>/submit/", views_courses.assignment_submit, name="assignment-submit"),
+    path("assignments/<int:assignment_id>/start/", views_courses.assignment_lab_start, name="assignment-lab-start"),
+    path("assignments/<int:assignment_id>/reset/", views_courses.assignment_lab_reset, name="assignment-lab-reset"),
+]
+
 urlpatterns = [
     path("", views.lab_list, name="lab-list"),
+    *course_urlpatterns,
     path("<slug:slug>/", views.lab_detail, name="lab-detail"),
     path("<slug:slug>/check/", views.submission_create, name="submission-create"),
     path("<slug:slug>/start/", views.lab_start, name="lab-start"),

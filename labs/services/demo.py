@@ -39,7 +39,7 @@ def demo_course_load() -> tuple[DemoLogin, ...]:
     course, _ = Course.objects.update_or_create(
         slug=DEMO_COURSE_SLUG, defaults={"title": DEMO_COURSE_TITLE, "instructor": users["instructor"]}
     )
-    for position, lab in enumerate(Lab.objects.order_by("slug")):
+    for position, lab in enumerate(Lab.objects.filter(published=True).order_by("slug")):
         Assignment.objects.update_or_create(course=course, lab=lab, defaults={"position": position})
     for login in DEMO_LOGINS:
         if login.role == "student":
