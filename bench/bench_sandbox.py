@@ -77,7 +77,9 @@ def main() -> None:
     timed(f"reload an account from its snapshot ({CALLS} roles)", 50, reload)
     small = provisioning.learner_identity(user=users[1])
     roles.role_create(identity=small, role_name="FirstEc2Role", trust_policy=TRUST)
-    context = grade_context_load(student_id=users[1].pk)
+    loaded = grade_context_load(student_id=users[1].pk, lab=lab)
+    assert loaded is not None
+    context = loaded[0]
     timed("grade first-role (pure checks over a snapshot)", CALLS, lambda i: grade(lab.definition, context))
     submissions = [Submission.objects.create(student=users[1], lab=lab) for _ in range(50)]
     timed("submission_grade service (claim, snapshot, grade, store)", 50,
