@@ -13,7 +13,16 @@ from django.http import HttpResponse
 
 from sandbox import events, managed_policies
 from sandbox.authorize import CallOrigin, authorize
-from sandbox.endpoint import iam_boundaries, iam_messages, iam_mfa, iam_policies, iam_validation, responses
+from sandbox.endpoint import (
+    iam_boundaries,
+    iam_login_profiles,
+    iam_messages,
+    iam_mfa,
+    iam_policies,
+    iam_providers,
+    iam_validation,
+    responses,
+)
 from sandbox.endpoint.dispatch import MotoResponse, moto_call
 from sandbox.endpoint.query import query_input
 from sandbox.endpoint.resolver import MotoResolver
@@ -98,6 +107,10 @@ def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, 
         return _checked(refused)
     if name in iam_mfa.MFA_CALLS:
         return _checked(iam_mfa.mfa_call(backends, identity, name, params))
+    if name in iam_providers.PROVIDER_CALLS:
+        return _checked(iam_providers.provider_call(backends, name, params))
+    if name in iam_login_profiles.LOGIN_PROFILE_CALLS:
+        return _checked(iam_login_profiles.login_profile_call(backends, identity, name, params))
     if name in iam_boundaries.USER_BOUNDARY_CALLS:
         return _checked(iam_boundaries.user_boundary_call(backends, name, params))
     if name == "CreateUser" and (refusal := iam_boundaries.set_boundary_on_create(backends, params)) is not None:
@@ -229,7 +242,7 @@ def record_call(identity: Identity, call: ParsedCall, info: CallInfo, *, error: 
         account_id=identity.account_id,
         event_name=operation.name,
         event_source=f"{operation.service}.amazonaws.com",
-        request_parameters=_lower_first(_redacted(dict(operation.params))),
+        request_parameters=_lower_first(_redacted(iam_providers.event_parameters(dict(operation.params)))),
         error_code=code,
         error_message=message,
         request_id=info.request_id,

@@ -15,6 +15,11 @@ REWRITES: tuple[tuple[re.Pattern[bytes], bytes], ...] = (
     (re.compile(rb"<Message>Policy (arn:\S+?) not found</Message>"), rb"<Message>Policy \1 was not found.</Message>"),
     (re.compile(rb"<Message>Instance profile (.+?) not found</Message>"),
      rb"<Message>Instance Profile \1 cannot be found.</Message>"),
+    # AWS's texts as LocalStack recorded them against AWS (GetSAMLProvider; its IAM provider for login profiles).
+    (re.compile(rb"<Message>SamlProvider (arn:\S+?) not found</Message>"),
+     rb"<Message>Manifest not found for arn \1</Message>"),
+    (re.compile(rb"<Message>Login profile for (.+?) not found</Message>"),
+     rb"<Message>Login Profile for User \1 cannot be found.</Message>"),
 )
 # moto repeats the message in a lower-case <message> element that IAM does not send.
 _LOWER_MESSAGE = re.compile(rb"<message>.*?</message>", re.S)

@@ -6,9 +6,11 @@ from typing import Any
 
 import iam
 from iam.limits import InlineOwner
+from sandbox.endpoint import iam_providers
 from sandbox.endpoint.dispatch import MotoResponse, iam_error
-from sandbox.errors import AwsError, MalformedPolicyDocument
-from sandbox.moto_store import AccountBackends
+from sandbox.errors import AwsError, LimitExceeded, MalformedPolicyDocument
+from sandbox.models import Account
+from sandbox.moto_store import AccountBackends, account_reader
 from sandbox.roles import check_principals_exist, parse_trust_policy
 from sandbox.sts.params import validate
 
@@ -27,6 +29,13 @@ MANAGED_DOCUMENTS = frozenset({"CreatePolicy", "CreatePolicyVersion"})
 # AWS: names of roles, users and groups are unique in an account regardless of case.
 UNIQUE_NAMES = {"CreateRole": ("RoleName", "Role"), "CreateUser": ("UserName", "User"),
                 "CreateGroup": ("GroupName", "Group")}
+# AWS: at most 50 tags on a role or user, keys compared without case (a new `team` replaces `Team`). The text is
+# the one AWS answers for an OIDC provider over its quota (LocalStack's snapshot recorded against AWS, 2026);
+# assumed the same for roles and users.
+TAGGED_ENTITIES = {"TagRole": "RoleName", "TagUser": "UserName"}
+TAGS_PER_ENTITY = 50
+TAG_QUOTA = "The number of tags has reached the maximum limit."
+DUPLICATE_TAG_KEYS = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
 
 
 def _existing_names(backends: AccountBackends, kind: str) -> list[str]:
@@ -70,7 +79,12 @@ def _precheck(backends: AccountBackends, name: str, params: Mapping[str, Any]) -
     if name in TRUST_DOCUMENTS:
         document = params.get(TRUST_DOCUMENTS[name])
         if isinstance(document, str):
-            check_principals_exist(backends, parse_trust_policy(document))
+            policy = parse_trust_policy(document)
+            check_principals_exist(backends, policy)
+            _check_sandbox_principals_exist(backends.account_id, policy)
+    if name in TAGGED_ENTITIES:
+        _check_and_align_tags(backends, name, str(params.get(TAGGED_ENTITIES[name], "")), params.get("Tags") or [])
+    iam_providers.check_provider_call(backends, name, params)
     if name in INLINE_OWNERS:
         owner, parameter = INLINE_OWNERS[name]
         document = str(params.get("PolicyDocument", ""))
@@ -106,3 +120,60 @@ def _identity_policy(document: str, name: str, *, check_size: bool = True) -> No
         if error.code == "LimitExceeded":
             raise
         raise MalformedPolicyDocument(error.message) from error
+
+
+def _check_sandbox_principals_exist(account_id: str, policy: iam.Policy) -> None:
+    """The same-account rule, for users and roles named in the learner's other accounts.
+
+    # AWS: a trust policy naming a user or role that does not exist is refused ("Invalid principal in policy"),
+    whichever account it is in. Accounts outside the learner's sandbox are not known to the sandbox: their
+    principals are let through, as nothing can be asked about them.
+    """
+    named = {
+        principal.value.split(":")[4]
+        for statement in policy.statements
+        for principal in statement.principals
+        if principal.kind == "AWS" and principal.value.startswith("arn:aws:iam::") and principal.value.count(":") >= 5
+    }
+    named.discard(account_id)
+    if not named:
+        return
+    siblings = Account.objects.filter(sandbox__accounts__account_id=account_id, account_id__in=named)
+    for other in sorted(siblings.values_list("account_id", flat=True)):
+        with account_reader(other) as backends:
+            check_principals_exist(backends, policy)
+
+
+def _entity_tags(backends: AccountBackends, call: str, name: str) -> dict[str, str | None] | None:
+    """The role's or user's tags (key -> value), or None when it does not exist (moto answers NoSuchEntity)."""
+    if call == "TagRole":
+        role = next((role for role in backends.iam.get_roles() if role.name == name), None)
+        return None if role is None else {tag["Key"]: tag.get("Value") for tag in role.tags}
+    user = backends.iam.users.get(name)
+    return None if user is None else dict(backends.iam.tagger.tags.get(user.arn, {}))
+
+
+def _check_and_align_tags(backends: AccountBackends, call: str, name: str, tags: list[dict[str, str]]) -> None:
+    """Refuse a TagRole / TagUser that would leave more than 50 tags; then give a key already there in another case
+    the request's spelling, so that moto (which compares keys with case) replaces it instead of adding a second one.
+
+    This changes moto's state before moto runs the call; if moto then refuses it, the writer drops the change.
+    """
+    keys = [str(tag.get("Key", "")) for tag in tags]
+    if len({key.lower() for key in keys}) < len(keys):
+        raise AwsError(DUPLICATE_TAG_KEYS, code="InvalidInput", status=400)
+    existing = _entity_tags(backends, call, name)
+    if existing is None:
+        return
+    if len({key.lower() for key in [*existing, *keys]}) > TAGS_PER_ENTITY:
+        raise LimitExceeded(TAG_QUOTA)
+    renamed = {old: new for new in keys for old in existing if old != new and old.lower() == new.lower()}
+    if not renamed:
+        return
+    if call == "TagRole":
+        role = next(role for role in backends.iam.get_roles() if role.name == name)
+        role.tags = [{**tag, "Key": renamed.get(tag["Key"], tag["Key"])} for tag in role.tags]
+    else:
+        stored = backends.iam.tagger.tags[backends.iam.users[name].arn]
+        for old, new in renamed.items():
+            stored[new] = stored.pop(old)

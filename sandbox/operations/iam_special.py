@@ -63,9 +63,11 @@ def _create(spec: Create) -> Handler:
 
 
 def create_oidc_provider(operation: Operation, scope: Scope) -> tuple[Authorization, ...]:
-    """The provider's ARN is its URL without `https://`: `oidc-provider/token.actions.githubusercontent.com`."""
+    """The provider's ARN is its URL without `https://`: `oidc-provider/token.actions.githubusercontent.com`.
+
+    A trailing `/` stays (AWS keeps it: `https://host/` and `https://host` are two providers)."""
     url = required(operation, "Url")
-    host_and_path = url.split("://", 1)[-1].rstrip("/")
+    host_and_path = url.split("://", 1)[-1]
     resource = scope.arn("iam", f"oidc-provider/{host_and_path}")
     return created(operation, resource, "iam:TagOpenIDConnectProvider", boundary=None)
 
