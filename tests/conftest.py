@@ -39,6 +39,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
         )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> None:
+    """Test users get cheap MD5 hashes: the real PBKDF2 costs 0.6 s per user created or signed in, which was most
+    of the suite's time. Passwords are never what a test checks the strength of."""
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str = "student1", password: str = "correct-horse-battery"):
