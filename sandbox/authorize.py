@@ -152,14 +152,18 @@ def _principal_keys(identity: Identity, principal_tags: Mapping[str, str], now: 
 
 
 def session_keys(identity: Identity, now: datetime) -> dict[str, str | list[str]]:
-    """The condition keys temporary credentials bring."""
+    """The condition keys temporary credentials bring; a federated session's also carry its identity provider's
+    (`saml:sub`, `saml:sub_type`, `saml:namequalifier`, `aws:FederatedProvider`).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:FederatedProvider)
+    """
     session = identity.session
     if session is None:
         return {}
-    keys: dict[str, str | list[str]] = {
-        "aws:TokenIssueTime": _iso(session.issued_at),
-        "aws:MultiFactorAuthPresent": "true" if session.mfa_authenticated else "false",
-    }
+    keys: dict[str, str | list[str]] = dict(session.federated_keys)
+    keys["aws:TokenIssueTime"] = _iso(session.issued_at)
+    keys["aws:MultiFactorAuthPresent"] = "true" if session.mfa_authenticated else "false"
     if session.mfa_authenticated_at is not None:
         keys["aws:MultiFactorAuthAge"] = str(max(0, int((now - session.mfa_authenticated_at).total_seconds())))
     if session.source_identity:

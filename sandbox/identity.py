@@ -15,6 +15,8 @@ class SessionContext:
 
     `kind` is ASSUMED_ROLE (AssumeRole) or SESSION_TOKEN (GetSessionToken). Times are sandbox times.
     `tags` are the session tags (incoming transitive ones included); the role's own tags are not copied here.
+    `federated_keys` are the identity provider's keys a session of AssumeRoleWithSAML / AssumeRoleWithWebIdentity
+    keeps for every later request (`saml:sub`, `saml:sub_type`, `saml:namequalifier`; `aws:FederatedProvider`).
     """
 
     kind: str
@@ -32,6 +34,7 @@ class SessionContext:
     policy_arns: tuple[str, ...] = ()
     chained: bool = False
     via_console: bool = False
+    federated_keys: tuple[tuple[str, str], ...] = ()
 
     @property
     def mfa_authenticated(self) -> bool:

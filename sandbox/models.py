@@ -1,4 +1,4 @@
-"""Sandbox, Account, AccountSnapshot and Event: the durable truth behind the moto cache."""
+"""Sandbox, Account, AccountSnapshot and Event: the durable truth behind the moto cache (and the training IdP)."""
 from __future__ import annotations
 
 import uuid
@@ -193,6 +193,9 @@ class StsSession(models.Model):
     display_name = models.CharField(max_length=64, blank=True)  # console switches: what the top bar showed
     display_color = models.CharField(max_length=16, blank=True)
     issued_to = models.JSONField(default=dict)  # CloudTrail userIdentity of the caller that asked for it
+    # AssumeRoleWithSAML / AssumeRoleWithWebIdentity sessions: the identity provider's keys the session keeps
+    # (`saml:sub`, `saml:sub_type`, `saml:namequalifier`; `aws:FederatedProvider`), empty for other sessions.
+    federated_keys = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -293,3 +296,74 @@ class LambdaFunction(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IdentityProvider(models.Model):
+    """The training identity provider a learner controls: a corporate directory, a SAML 2.0 IdP and OIDC issuers.
+
+    `key` names the sandbox in the training OIDC issuer's URL (it is public: it only keeps issuers apart).
+    """
+
+    sandbox = models.OneToOneField(Sandbox, on_delete=models.CASCADE, related_name="identity_provider")
+    key = models.CharField(max_length=16, unique=True)
+    saml_entity_id = models.CharField(max_length=1024)
+    # The SAML SessionDuration attribute for console sessions (900-43200), none when not sent.
+    session_duration = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"identity provider of {self.sandbox}"
+
+
+class IdpSigningKey(models.Model):
+    """The RSA key pair one issuer of a training IdP signs with: SAML (with its self-signed certificate, which the
+    metadata carries) or one OIDC issuer (its JWKS publishes the public key under `kid`)."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="signing_keys")
+    issuer = models.CharField(max_length=32)  # "saml" or an OIDC issuer profile: "oidc", "github", "google", ...
+    kid = models.CharField(max_length=64)
+    private_key_pem = models.TextField()
+    certificate_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "issuer"], name="one_signing_key_per_issuer")]
+
+
+class DirectoryUser(models.Model):
+    """A person in the training IdP's corporate directory. `attributes` are SAML attributes by name (a string or a
+    list of strings); `session_tags` become PrincipalTag attributes / the `https://aws.amazon.com/tags` claim."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="directory_users")
+    name = models.CharField(max_length=64)  # the sign-in name, and the default RoleSessionName
+    display_name = models.CharField(max_length=128, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    groups = models.JSONField(default=list, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    session_tags = models.JSONField(default=dict, blank=True)
+    transitive_tag_keys = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "name"], name="one_directory_user_per_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleMapping(models.Model):
+    """A directory group's entitlement: members get this role through this IAM SAML provider (the Role attribute's
+    `role-arn,provider-arn` pair)."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="role_mappings")
+    group = models.CharField(max_length=128)
+    role_arn = models.CharField(max_length=2048)
+    provider_arn = models.CharField(max_length=2048)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "group", "role_arn"], name="one_mapping_per_group_and_role"),
+        ]
+        ordering = ["group", "role_arn"]

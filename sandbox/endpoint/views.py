@@ -1,4 +1,7 @@
-"""`/aws/`: the AWS-compatible endpoint the AWS CLI and boto3 talk to (SigV4 verified, every call authorized)."""
+"""`/aws/`: the AWS-compatible endpoint the AWS CLI and boto3 talk to (SigV4 verified, every call authorized).
+
+The one exception: AssumeRoleWithSAML and AssumeRoleWithWebIdentity, which AWS serves unsigned.
+"""
 from __future__ import annotations
 
 import uuid
@@ -15,12 +18,13 @@ from sandbox.endpoint.json_services import JSON_SERVICES, serve_json_call
 from sandbox.endpoint.lambda_calls import serve_lambda_call
 from sandbox.endpoint.sigv4 import IncomingRequest, SigV4Error, url_from_environ, verify
 from sandbox.endpoint.sigv4_errors import INVALID_CLIENT_TOKEN_ID, Protocol, protocol_for
-from sandbox.endpoint.sts_calls import serve_sts_call
+from sandbox.endpoint.sts_calls import serve_federation_call, serve_sts_call, unsigned_federation_call
 from sandbox.identity import Identity
 from sandbox.operations import OperationError
 from sandbox.sts.session_token import WITH_SESSION_CREDENTIALS, limits_for_session_token
 
 MOUNT_PATH = "/aws"
+DEFAULT_REGION = "us-east-1"  # an unsigned request names no region
 # Objects live inside the account's stored state, so the sandbox caps a request body (the AWS CLI switches to
 # multipart uploads above 8 MB, which the sandbox does not serve).
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -59,6 +63,12 @@ def aws_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
     incoming = IncomingRequest.build(
         method=request.method or "GET", url=url_from_environ(request.META), headers=request.headers, body=body
     )
+    if (federation := unsigned_federation_call(incoming, DEFAULT_REGION)) is not None:
+        return serve_federation_call(call=federation, info=CallInfo(
+            request_id=request_id, source_ip=request.META.get("REMOTE_ADDR", ""),
+            user_agent=request.headers.get("User-Agent", ""), region=DEFAULT_REGION, access_key_id="",
+            secure=request.is_secure(),
+        ))
     try:
         verified = verify(incoming, lookup=credential_lookup, now=datetime.now(UTC), mount_path=MOUNT_PATH)
     except SigV4Error as refused:

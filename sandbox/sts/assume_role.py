@@ -106,49 +106,83 @@ def assume_role(
     mfa = mfa_proof(caller, request.serial_number, request.token_code, now)
     tags = session_tags(request.tags, request.transitive_tag_keys, caller)
     source_identity = _source_identity(caller, request.source_identity)
-    _check_session_policies(request, role)
+    check_session_policies(request.policy, request.policy_arns, role)
     _authorize(caller, request, role, tags, source_identity, mfa, origin)
-    duration = _duration(caller, request, role)
-    size = packed_size(request.policy, request.policy_arns, tags.requested) if _packs(request) else None
-    session = sessions.store_session(StsSession(
-        access_key_id=sessions.new_access_key_id(), secret_access_key=sessions.new_secret_access_key(),
-        session_token=sessions.new_session_token(), kind=ASSUMED_ROLE,
-        account=Account.objects.get(account_id=role.account_id), role_name=role.name, path=role.path,
-        role_id=role.role_id, session_name=request.session_name, issued_at=now,
-        expires_at=now + timedelta(seconds=duration), mfa_authenticated_at=mfa.authenticated_at,
-        source_identity=source_identity or "", tags=[{"Key": k, "Value": v} for k, v in tags.tags.items()],
-        transitive_tag_keys=list(tags.transitive_keys), session_policy=request.policy,
-        policy_arns=list(request.policy_arns), chained=caller.is_role_session, via_console=via_console,
+    duration = role_duration(request.duration, role, chained=caller.is_role_session)
+    size = session_packed_size(request.policy, request.policy_arns, tags)
+    session = new_role_session(
+        role=role, session_name=request.session_name, now=now, duration=duration, tags=tags,
+        source_identity=source_identity, policy=request.policy, policy_arns=request.policy_arns,
+        mfa_authenticated_at=mfa.authenticated_at, chained=caller.is_role_session, via_console=via_console,
         issued_to=caller.user_identity(),
-    ))
+    )
     identity = sessions.session_identity(session, role.account_id)
     return AssumedRole(session=session, identity=identity, packed_policy_size=size, role=role)
 
 
-def _packs(request: AssumeRoleRequest) -> bool:
-    return bool(request.policy or request.policy_arns or request.tags)
+def session_packed_size(policy: str, policy_arns: tuple[str, ...], tags: SessionTags) -> int | None:
+    """PackedPolicySize: answered only when session policies or session tags were passed (PackedPolicyTooLarge
+    above 100%)."""
+    if not (policy or policy_arns or tags.requested):
+        return None
+    return packed_size(policy, policy_arns, tags.requested)
 
 
-def _target_role(caller: Identity, role_arn: str) -> TargetRole:
-    """The role to assume. One that does not exist, or lives in another learner's sandbox, is an AccessDenied."""
+def new_role_session(
+    *, role: TargetRole, session_name: str, now: datetime, duration: int, tags: SessionTags,
+    source_identity: str | None, policy: str, policy_arns: tuple[str, ...], issued_to: dict[str, Any],
+    mfa_authenticated_at: datetime | None = None, chained: bool = False, via_console: bool = False,
+    federated_keys: dict[str, Any] | None = None,
+) -> StsSession:
+    """Store the credentials of a new session of `role` (its packed size was checked already)."""
+    return sessions.store_session(StsSession(
+        access_key_id=sessions.new_access_key_id(), secret_access_key=sessions.new_secret_access_key(),
+        session_token=sessions.new_session_token(), kind=ASSUMED_ROLE,
+        account=Account.objects.get(account_id=role.account_id), role_name=role.name, path=role.path,
+        role_id=role.role_id, session_name=session_name, issued_at=now,
+        expires_at=now + timedelta(seconds=duration), mfa_authenticated_at=mfa_authenticated_at,
+        source_identity=source_identity or "", tags=[{"Key": k, "Value": v} for k, v in tags.tags.items()],
+        transitive_tag_keys=list(tags.transitive_keys), session_policy=policy, policy_arns=list(policy_arns),
+        chained=chained, via_console=via_console, issued_to=issued_to, federated_keys=federated_keys or {},
+    ))
+
+
+def parse_role_arn(role_arn: str) -> tuple[str, str, str]:
+    """(account id, path, name) of a role ARN; a ValidationError in AWS's words for anything else."""
     match = _ROLE_ARN.fullmatch(role_arn)
     if match is None:
         # Not an ARN at all: `<value> is invalid`; an ARN of something else than a role: `Request ARN is invalid`.
         raise ValidationError(INVALID_ARN if _ANY_ARN.fullmatch(role_arn) else f"{role_arn} is invalid")
     account_id, path, name = match.groups()
-    denied = AccessDenied(_not_authorized(caller, "sts:AssumeRole", role_arn))
-    if not _same_sandbox(caller.account_id, account_id):
-        raise denied
+    return account_id, path, name
+
+
+def role_lookup(account_id: str, path: str, name: str) -> TargetRole | None:
+    """The role as it is now in the account's stored state (None if the account or the role does not exist)."""
+    if not Account.objects.filter(account_id=account_id).exists():
+        return None
     with account_reader(account_id) as backends:
         role = next((role for role in backends.iam.get_roles() if role.name == name and role.path == path), None)
         if role is None:
-            raise denied
+            return None
         return TargetRole(
             account_id=account_id, arn=role.arn, name=role.name, path=role.path, role_id=role.id,
             trust_policy=role.assume_role_policy_document,
             max_session_duration=int(role.max_session_duration or DEFAULT_DURATION),
             tags={tag["Key"]: tag["Value"] for tag in role.tags},
         )
+
+
+def _target_role(caller: Identity, role_arn: str) -> TargetRole:
+    """The role to assume. One that does not exist, or lives in another learner's sandbox, is an AccessDenied."""
+    account_id, path, name = parse_role_arn(role_arn)
+    denied = AccessDenied(_not_authorized(caller, "sts:AssumeRole", role_arn))
+    if not _same_sandbox(caller.account_id, account_id):
+        raise denied
+    role = role_lookup(account_id, path, name)
+    if role is None:
+        raise denied
+    return role
 
 
 def _same_sandbox(caller_account: str, role_account: str) -> bool:
@@ -173,27 +207,29 @@ def _source_identity(caller: Identity, requested: str | None) -> str | None:
     return requested or inherited or None
 
 
-def _check_session_policies(request: AssumeRoleRequest, role: TargetRole) -> None:
-    if len(request.policy_arns) > POLICY_ARNS_MAX:
+def check_session_policies(policy: str, policy_arns: tuple[str, ...], role: TargetRole) -> None:
+    """At most ten managed session policies, each existing; an inline one that parses as a policy."""
+    if len(policy_arns) > POLICY_ARNS_MAX:
         raise ValidationError(TOO_MANY_ARNS)
-    if request.policy:
+    if policy:
         try:
-            iam.parse_policy(request.policy, name="session policy", kind=iam.PolicyKind.SESSION, check_size=False)
+            iam.parse_policy(policy, name="session policy", kind=iam.PolicyKind.SESSION, check_size=False)
         except iam.PolicySyntaxError as error:
             raise MalformedPolicyDocument(error.message) from error
-    if not request.policy_arns:
+    if not policy_arns:
         return
     from sandbox import managed_policies
 
     with account_reader(role.account_id) as backends:
-        for arn in request.policy_arns:
+        for arn in policy_arns:
             if arn not in backends.iam.managed_policies and not managed_policies.ensure_available(backends.iam, arn):
                 raise InvalidParameterValue(NO_SUCH_POLICY.format(arn=arn))
 
 
-def _duration(caller: Identity, request: AssumeRoleRequest, role: TargetRole) -> int:
-    duration = request.duration if request.duration is not None else DEFAULT_DURATION
-    if caller.is_role_session and duration > CHAINED_MAX:
+def role_duration(requested: int | None, role: TargetRole, *, chained: bool) -> int:
+    """DurationSeconds: an hour by default, at most the role's maximum, and at most an hour for role chaining."""
+    duration = requested if requested is not None else DEFAULT_DURATION
+    if chained and duration > CHAINED_MAX:
         raise ValidationError(OVER_CHAIN_MAX)
     if duration > role.max_session_duration:
         raise ValidationError(OVER_ROLE_MAX)
@@ -209,17 +245,25 @@ def trust_context(
     keys: dict[str, str | list[str]] = {"sts:RoleSessionName": request.session_name}
     if request.external_id is not None:
         keys["sts:ExternalId"] = request.external_id
-    if tags.requested:
-        keys["aws:TagKeys"] = list(tags.requested)
-        keys.update({f"aws:RequestTag/{key}": value for key, value in tags.requested.items()})
-    if request.transitive_tag_keys:
-        keys["sts:TransitiveTagKeys"] = list(request.transitive_tag_keys)
-    resource_tags = merge_tags(role.tags, {k: v for k, v in tags.tags.items() if k in tags.transitive_keys})
-    keys.update({f"aws:ResourceTag/{key}": value for key, value in resource_tags.items()})
+    keys.update(tag_keys(tags, request.transitive_tag_keys, role))
     if source_identity:
         keys["aws:SourceIdentity"] = source_identity
     keys.update(mfa.context(now))
     return iam.make_context(keys)
+
+
+def tag_keys(tags: SessionTags, transitive_tag_keys: tuple[str, ...], role: TargetRole) -> dict[str, str | list[str]]:
+    """`aws:RequestTag/*`, `aws:TagKeys` and `sts:TransitiveTagKeys` for the tags passed, and `aws:ResourceTag/*`: the
+    role's tags, with incoming transitive session tags in their place."""
+    keys: dict[str, str | list[str]] = {}
+    if tags.requested:
+        keys["aws:TagKeys"] = list(tags.requested)
+        keys.update({f"aws:RequestTag/{key}": value for key, value in tags.requested.items()})
+    if transitive_tag_keys:
+        keys["sts:TransitiveTagKeys"] = list(transitive_tag_keys)
+    resource_tags = merge_tags(role.tags, {k: v for k, v in tags.tags.items() if k in tags.transitive_keys})
+    keys.update({f"aws:ResourceTag/{key}": value for key, value in resource_tags.items()})
+    return keys
 
 
 def _authorize(

@@ -13,6 +13,8 @@ from sandbox import events
 from sandbox.errors import AwsError
 from sandbox.identity import Identity
 from sandbox.models import StsSession
+from sandbox.sts.assume_role import AssumedRole
+from sandbox.sts.federation import FederationTrail
 from sandbox.sts.tags import inherited_transitive_tags
 
 STS_SOURCE = "sts.amazonaws.com"
@@ -60,6 +62,22 @@ def credentials_elements(session: StsSession) -> dict[str, Any]:
     return {"accessKeyId": session.access_key_id, "expiration": expiration_text(session.expires_at)}
 
 
+def assumed_elements(assumed: AssumedRole, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """responseElements of an AssumeRole* call: credentials, the session user, the packed size and source identity
+    when there are any, and the call's own `fields` (`Subject`, `Provider`, ...) named as CloudTrail names them."""
+    identity, session = assumed.identity, assumed.session
+    elements: dict[str, Any] = {
+        "credentials": credentials_elements(session),
+        "assumedRoleUser": {"assumedRoleId": identity.principal_id, "arn": identity.arn},
+    }
+    if assumed.packed_policy_size is not None:
+        elements["packedPolicySize"] = assumed.packed_policy_size
+    if session.source_identity:
+        elements["sourceIdentity"] = session.source_identity
+    elements.update({name[:1].lower() + name[1:]: value for name, value in (fields or {}).items()})
+    return elements
+
+
 def record_sts_call(
     caller: Identity, name: str, params: Mapping[str, Any], meta: CallMeta, *,
     response: dict[str, Any] | None = None, error: AwsError | None = None, owner_account: str | None = None,
@@ -80,3 +98,24 @@ def record_sts_call(
     if owner_account and owner_account != caller.account_id and error is None:
         seen_as = {"type": "AWSAccount", "principalId": caller.principal_id, "accountId": caller.account_id}
         events.event_record(identity=caller, account_id=owner_account, user_identity=seen_as, **common)
+
+
+def record_federated_call(
+    name: str, trail: FederationTrail, meta: CallMeta, *, response: dict[str, Any] | None = None,
+    error: AwsError | None = None,
+) -> None:
+    """An AssumeRoleWithSAML / AssumeRoleWithWebIdentity event in the role's account, the caller as its identity
+    provider named it (`SAMLUser`, `WebIdentityUser`). Nothing is recorded when the role's account is none of ours."""
+    if trail.account_id is None:
+        return
+    block = trail.user_identity
+    caller = Identity(
+        account_id=trail.account_id, arn="", type=str(block.get("type", "Unknown")),
+        name=str(block.get("userName", "")), principal_id=str(block.get("principalId", "")), source_ip=meta.source_ip,
+    )
+    events.event_record(
+        identity=caller, account_id=trail.account_id, user_identity=block, event_name=name, event_source=STS_SOURCE,
+        request_parameters=trail.request_parameters, response_elements=response if error is None else None,
+        error_code=error.code if error else "", error_message=error.message if error else "",
+        request_id=meta.request_id, aws_region=meta.region, source_ip=meta.source_ip, user_agent=meta.user_agent,
+    )

@@ -46,6 +46,7 @@ def session_context(session: StsSession) -> SessionContext:
         policy_arns=tuple(session.policy_arns),
         chained=session.chained,
         via_console=session.via_console,
+        federated_keys=tuple((str(key), str(value)) for key, value in (session.federated_keys or {}).items()),
     )
 
 

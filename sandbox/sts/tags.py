@@ -50,12 +50,13 @@ class SessionTags:
 
 
 def session_tags(
-    requested: Sequence[Mapping[str, str]], transitive_keys: Sequence[str], caller: Identity
+    requested: Sequence[Mapping[str, str]], transitive_keys: Sequence[str], caller: Identity | None
 ) -> SessionTags:
     """Check the requested tags against AWS's rules and add the calling session's transitive tags.
 
     Tag keys are case-insensitive: duplicates that differ only in case are refused, and a requested key may not
-    override a transitive tag inherited from the calling session.
+    override a transitive tag inherited from the calling session. `caller` is None for the federated calls, whose
+    tags come from the identity provider and whose caller is no AWS principal.
     """
     pairs = {str(tag.get("Key", "")): str(tag.get("Value", "")) for tag in requested}
     lowered = [key.lower() for key in pairs]
@@ -66,7 +67,7 @@ def session_tags(
     for key in transitive_keys:
         if key.lower() not in lowered:
             raise InvalidParameterValue(TRANSITIVE_NOT_TAGGED)
-    incoming = inherited_transitive_tags(caller)
+    incoming = inherited_transitive_tags(caller) if caller is not None else {}
     for key in pairs:
         if any(name.lower() == key.lower() for name in incoming):
             raise InvalidParameterValue(OVERRIDES_TRANSITIVE)
