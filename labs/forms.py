@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -35,13 +37,25 @@ def _datetime_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.DateT
     )
 
 
+def assignable_labs(instructor: User | None) -> QuerySet[Lab]:
+    """Published built-in labs and the instructor's own published labs (never another instructor's).
+
+    Without an instructor every published lab is offered (all of them are open to students anyway).
+    """
+    labs = Lab.objects.filter(published=True)
+    if instructor is not None:
+        labs = labs.filter(Q(source=Lab.Source.BUILTIN) | Q(source=Lab.Source.INSTRUCTOR, author=instructor))
+    return labs.order_by("slug")
+
+
 class AssignmentForm(forms.Form):
-    lab = LabChoiceField(label=_("Lab"), queryset=Lab.objects.filter(published=True).order_by("slug"),
+    lab = LabChoiceField(label=_("Lab"), queryset=Lab.objects.none(),
                          help_text=_("Only published labs can be assigned."))
     opens_at = _datetime_field(_("Opens at"), _("Empty: open now. Students cannot submit before this time (UTC)."))
-    due_at = _datetime_field(_("Due at"), _("Empty: no due date. Later submits lose the late penalty (UTC)."))
+    due_at = _datetime_field(_("Due at"),
+                             _("Empty: no due date. Submissions after this time get the late penalty (UTC)."))
     attempts = forms.IntegerField(label=_("Attempts"), min_value=0, max_value=1000, initial=0,
-                                  help_text=_("How many submits count; 0 means unlimited. Checks never count."))
+                                  help_text=_("How many submissions count; 0 means unlimited. Checks never count."))
     late_penalty = forms.IntegerField(
         label=_("Late penalty (% per day)"), min_value=0, max_value=100, initial=0,
         help_text=_("Percent of the score taken off for every day, or part of a day, after the due date."),
@@ -49,11 +63,16 @@ class AssignmentForm(forms.Form):
     hide_scores_until_due = forms.BooleanField(label=_("Hide scores from students until the due date"),
                                                required=False)
 
+    def __init__(self, *args: Any, instructor: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lab"].queryset = assignable_labs(instructor)  # type: ignore[attr-defined]
+
     @classmethod
     def for_assignment(cls, assignment: Assignment) -> AssignmentForm:
         return cls(initial={"lab": assignment.lab, "opens_at": assignment.opens_at, "due_at": assignment.due_at,
                             "attempts": assignment.attempts, "late_penalty": assignment.late_penalty,
-                            "hide_scores_until_due": assignment.hide_scores_until_due})
+                            "hide_scores_until_due": assignment.hide_scores_until_due},
+                   instructor=assignment.course.instructor)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,4 +1,4 @@
-"""Lab, Course, Enrollment, Assignment, Submission and Grade; kept grading contexts and regrade runs."""
+"""Lab, Course, Enrollment, Assignment, Submission and Grade; kept grading contexts, regrade and self-test runs."""
 from __future__ import annotations
 
 import math
@@ -37,12 +37,78 @@ class Lab(models.Model):
     published = models.BooleanField(default=True)  # students see published labs only (the publish gate decides)
     selftest = models.JSONField(null=True, blank=True)  # the last publish-gate result for this version
     updated_at = models.DateTimeField(auto_now=True)
+    # The instructor who wrote it (None for built-in labs); only they see and edit it in the browser.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="labs_authored")
 
     class Meta:
         ordering = ["slug"]
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.source == self.Source.BUILTIN
+
+    @property
+    def selftest_passed(self) -> bool:
+        """The stored publish-gate result passed, and it was for this version (an edit clears it)."""
+        result = self.selftest or {}
+        return bool(result.get("passed")) and result.get("version", self.version) == self.version
+
+
+class LabSelftestRun(models.Model):
+    """The publish gate run in the browser for one version of a lab: queued -> running -> passed | failed | error.
+
+    Progress is `done` of `total` steps (the blank sandbox, the reference solution, each mutant); `result` is the
+    gate's result (`LabSelftest.as_json()`), filled in as the steps finish.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+        ERROR = "error", _("Error")
+
+    FINAL = frozenset({Status.PASSED, Status.FAILED, Status.ERROR})
+    ACTIVE = frozenset({Status.QUEUED, Status.RUNNING})
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="selftest_runs")
+    version = models.PositiveIntegerField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    step = models.CharField(max_length=300, blank=True)  # what the gate is doing now
+    result = models.JSONField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lab", "version"], condition=models.Q(status__in=["queued", "running"]),
+                                    name="one_active_selftest_per_lab_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lab.slug} v{self.version}: {self.status}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+    @property
+    def percent(self) -> int:
+        if self.is_final:
+            return 100
+        return self.done * 100 // self.total if self.total else 0
 
 
 def new_invite_code() -> str:

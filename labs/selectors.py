@@ -8,7 +8,7 @@ from typing import Any
 import markdown
 import nh3
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from labs.grading.result import json_summary
@@ -44,18 +44,28 @@ def lab_title(lab: Lab, language: str) -> str:
     return _localized(lab, language, "title")
 
 
+def labs_visible(*, user: User) -> QuerySet[Lab]:
+    """The labs a user may open: published built-in labs, published instructor labs set in one of their courses
+    (as student or as its instructor) or written by them; staff see every lab."""
+    if user.is_staff:
+        return Lab.objects.all()
+    in_my_courses = Q(assignments__course__enrollments__student=user) | Q(assignments__course__instructor=user)
+    visible = Q(source=Lab.Source.BUILTIN) | Q(author=user) | in_my_courses
+    ids = Lab.objects.filter(visible, published=True).values("pk")
+    return Lab.objects.filter(pk__in=ids)
+
+
 def lab_list(*, user: User) -> tuple[QuerySet[Course], QuerySet[Lab]]:
-    """The courses the user is enrolled in (with their labs) and the whole catalogue."""
+    """The courses the user is enrolled in (with their labs) and the catalogue they may open."""
     courses = Course.objects.filter(enrollments__student=user).prefetch_related(
         Prefetch("labs", queryset=Lab.objects.order_by("assignments__position"))
     )
-    return courses, Lab.objects.all() if user.is_staff else Lab.objects.filter(published=True)
+    return courses, labs_visible(user=user)
 
 
 def lab_page(*, user: User, slug: str, language: str) -> LabPage:
-    """A published lab (instructors and staff may open unpublished ones) with the brief in the learner's values."""
-    labs = Lab.objects.all() if user.is_staff else Lab.objects.filter(published=True)
-    lab = get_object_or_404(labs, slug=slug)
+    """A lab the user may open (`labs_visible`) with the brief in the learner's values."""
+    lab = get_object_or_404(labs_visible(user=user), slug=slug)
     brief = _localized(lab, language, "brief")
     sandbox = Sandbox.objects.filter(owner=user).first()
     if sandbox is not None and sandbox.accounts.exists():

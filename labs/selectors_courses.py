@@ -22,7 +22,6 @@ from labs.models import (
     Course,
     Enrollment,
     Grade,
-    Lab,
     LabStart,
     RegradeItem,
     RegradeRun,
@@ -133,9 +132,6 @@ def assignment_get(*, instructor: User, course_id: int, assignment_id: int) -> A
     return get_object_or_404(Assignment.objects.select_related("course", "lab"), pk=assignment_id,
                              course_id=course_id, course__instructor=instructor)
 
-
-def assignable_labs() -> QuerySet[Lab]:
-    return Lab.objects.filter(published=True).order_by("slug")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,30 @@ from sandbox.errors import SandboxUnavailable
 REGRADE_WATCH_EVERY = 20  # seconds between two looks of the regrade watchdog
 
 
-class SubmissionGradeTask(DjangoTask):
-    """Marks the submission as `error` when the task finally fails, so no learner waits forever."""
+class FailureMarkingTask(DjangoTask):
+    """When the task finally fails, `mark_failed` is called with the id of the row it worked on, so that no
+    learner or author watches a status that never ends. Subclasses name the argument and the service."""
+
+    id_argument = ""
+
+    def mark_failed(self, row_id: int) -> None:
+        raise NotImplementedError
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        row_id = kwargs.get(self.id_argument, args[0] if args else None)
+        if row_id is not None:
+            self.mark_failed(row_id)
+
+
+class SubmissionGradeTask(FailureMarkingTask):
+    """Marks the submission as `error`."""
+
+    id_argument = "submission_id"
+
+    def mark_failed(self, row_id: int) -> None:
         from labs.services.grading import GRADING_FAILED, submission_fail
 
-        submission_id = kwargs.get("submission_id", args[0] if args else None)
-        if submission_id is not None:
-            submission_fail(submission_id=submission_id, message=GRADING_FAILED)
+        submission_fail(submission_id=row_id, message=GRADING_FAILED)
 
 
 @shared_task(
@@ -50,15 +65,15 @@ def submission_grade(submission_id: int) -> None:
 submission_grade_task = submission_grade
 
 
-class SubmissionRegradeTask(DjangoTask):
-    """Marks the regrade item as failed when the task finally fails, so the run's progress always completes."""
+class SubmissionRegradeTask(FailureMarkingTask):
+    """Marks the regrade item as failed, so the run's progress always completes."""
 
-    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+    id_argument = "item_id"
+
+    def mark_failed(self, row_id: int) -> None:
         from labs.services.gradebook import REGRADE_FAILED, regrade_item_fail
 
-        item_id = kwargs.get("item_id", args[0] if args else None)
-        if item_id is not None:
-            regrade_item_fail(item_id=item_id, message=REGRADE_FAILED)
+        regrade_item_fail(item_id=row_id, message=REGRADE_FAILED)
 
 
 @shared_task(name="labs.regrade_run", acks_late=True, reject_on_worker_lost=True, soft_time_limit=50,
@@ -109,3 +124,41 @@ def regrade_watch(self: Any, run_id: int) -> None:
 
 
 regrade_watch_task = regrade_watch
+
+
+class LabSelftestTask(FailureMarkingTask):
+    """Marks the self-test run as `error`, so no author watches a progress bar that never ends."""
+
+    id_argument = "run_id"
+
+    def mark_failed(self, row_id: int) -> None:
+        from labs.services.authoring_selftest import SELFTEST_FAILED, lab_selftest_fail
+
+        lab_selftest_fail(run_id=row_id, message=SELFTEST_FAILED)
+
+
+@shared_task(
+    base=LabSelftestTask,
+    name="labs.lab_selftest_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Below the broker's 300 s visibility timeout, so a long run is never handed to a second worker meanwhile.
+    soft_time_limit=240,
+    time_limit=270,
+    autoretry_for=(OperationalError, SandboxUnavailable),
+    retry_backoff=True,
+    max_retries=3,
+    throws=(OperationalError, SandboxUnavailable),
+)
+def lab_selftest_run(run_id: int) -> None:
+    """The publish gate for one LabSelftestRun (blank sandbox, reference solution, every mutant)."""
+    from labs.services.authoring_selftest import SELFTEST_TIMED_OUT, lab_selftest_fail
+    from labs.services.authoring_selftest import lab_selftest_run as run_gate
+
+    try:
+        run_gate(run_id=run_id)
+    except SoftTimeLimitExceeded:
+        lab_selftest_fail(run_id=run_id, message=SELFTEST_TIMED_OUT)
+
+
+lab_selftest_task = lab_selftest_run

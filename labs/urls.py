@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from labs import views, views_courses
+from labs import views, views_authoring, views_courses
 
 app_name = "labs"
 
@@ -34,9 +34,30 @@ course_urlpatterns = [
     path("assignments/<int:assignment_id>/reset/", views_courses.assignment_lab_reset, name="assignment-lab-reset"),
 ]
 
+# Authoring in the browser (instructors): /labs/authoring/..., also before `<slug:slug>/`.
+authoring_urlpatterns = [
+    path("authoring/", views_authoring.authoring_list, name="authoring-list"),
+    path("authoring/new/", views_authoring.authoring_create, name="authoring-create"),
+    path("authoring/new/check/", views_authoring.authoring_check, name="authoring-check-new"),
+    path("authoring/new/convert/", views_authoring.authoring_convert, name="authoring-convert-new"),
+    path("authoring/import/", views_authoring.authoring_import, name="authoring-import"),
+    path("authoring/<int:lab_id>/", views_authoring.authoring_edit, name="authoring-edit"),
+    path("authoring/<int:lab_id>/check/", views_authoring.authoring_check, name="authoring-check"),
+    path("authoring/<int:lab_id>/convert/", views_authoring.authoring_convert, name="authoring-convert"),
+    path("authoring/<int:lab_id>/preview/", views_authoring.authoring_preview, name="authoring-preview"),
+    path("authoring/<int:lab_id>/duplicate/", views_authoring.authoring_duplicate, name="authoring-duplicate"),
+    path("authoring/<int:lab_id>/export/", views_authoring.authoring_export, name="authoring-export"),
+    path("authoring/<int:lab_id>/selftest/", views_authoring.authoring_selftest_start, name="authoring-selftest"),
+    path("authoring/<int:lab_id>/publish/", views_authoring.authoring_publish, name="authoring-publish"),
+    path("authoring/<int:lab_id>/unpublish/", views_authoring.authoring_unpublish, name="authoring-unpublish"),
+    path("authoring/selftests/<int:run_id>/", views_authoring.authoring_selftest_progress,
+         name="authoring-selftest-progress"),
+]
+
 urlpatterns = [
     path("", views.lab_list, name="lab-list"),
     *course_urlpatterns,
+    *authoring_urlpatterns,
     path("<slug:slug>/", views.lab_detail, name="lab-detail"),
     path("<slug:slug>/check/", views.submission_create, name="submission-create"),
     path("<slug:slug>/start/", views.lab_start, name="lab-start"),

@@ -26,6 +26,10 @@ def lab_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "labs/list.html", {"courses": courses, "labs": labs, "language": get_language()})
 
 
+def _visible_lab(request: HtmxHttpRequest, slug: str) -> Lab:
+    return get_object_or_404(selectors.labs_visible(user=request.user), slug=slug)
+
+
 @require_GET
 @login_required
 def lab_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -40,7 +44,7 @@ def lab_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def lab_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Apply the lab's setup (the accounts and resources it provides) to the learner's sandbox."""
-    start(student=request.user, lab=get_object_or_404(Lab, slug=slug, published=True))
+    start(student=request.user, lab=_visible_lab(request, slug))
     messages.success(request, _("The lab is ready in your sandbox."))
     return redirect("labs:lab-detail", slug=slug)
 
@@ -49,7 +53,7 @@ def lab_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def lab_reset(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Put the learner's sandbox back to this lab's start (their whole sandbox is reset)."""
-    reset(student=request.user, lab=get_object_or_404(Lab, slug=slug, published=True))
+    reset(student=request.user, lab=_visible_lab(request, slug))
     messages.success(request, _("Your sandbox is back at the start of this lab."))
     return redirect("labs:lab-detail", slug=slug)
 
@@ -57,7 +61,7 @@ def lab_reset(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def submission_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    submission = create(student=request.user, lab=get_object_or_404(Lab, slug=slug, published=True))
+    submission = create(student=request.user, lab=_visible_lab(request, slug))
     if not request.htmx:
         return redirect("labs:lab-detail", slug=slug)
     view = selectors.submission_view(user=request.user, submission_id=submission.pk, language=get_language())

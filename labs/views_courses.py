@@ -107,7 +107,7 @@ def invite_reset(request: HtmxHttpRequest, course_id: int) -> HttpResponse:
 @instructor_required
 def assignment_create(request: HtmxHttpRequest, course_id: int) -> HttpResponse:
     course = reads.course_get(instructor=request.user, course_id=course_id)
-    form = AssignmentForm(request.POST or None)
+    form = AssignmentForm(request.POST or None, instructor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             assignment = courses.assignment_create(course=course, settings=form.settings())
@@ -123,7 +123,10 @@ def assignment_create(request: HtmxHttpRequest, course_id: int) -> HttpResponse:
 @instructor_required
 def assignment_edit(request: HtmxHttpRequest, course_id: int, assignment_id: int) -> HttpResponse:
     assignment = reads.assignment_get(instructor=request.user, course_id=course_id, assignment_id=assignment_id)
-    form = AssignmentForm(request.POST) if request.method == "POST" else AssignmentForm.for_assignment(assignment)
+    if request.method == "POST":
+        form = AssignmentForm(request.POST, instructor=request.user)
+    else:
+        form = AssignmentForm.for_assignment(assignment)
     if request.method == "POST" and form.is_valid():
         try:
             courses.assignment_update(assignment=assignment, settings=form.settings())

@@ -7,7 +7,10 @@ real endpoint in this process (`inprocess_aws`), so they are authorized and reco
   account): an administrator there (the home user, OrganizationAccountAccessRole, or the external account's admin);
 - `session:<name>`: the credentials an earlier `sts` call saved with `"save": "<name>"`;
 - `console` / `SwitchRole`: the console's switch role, as the learner;
-- a `TokenCode` of `{"totp": "<serial number>"}` is the device's current code (successive uses take later steps).
+- `console` / `SamlSignIn`: the corporate portal's console sign-in for a directory user of the training IdP;
+- a `TokenCode` of `{"totp": "<serial number>"}` is the device's current code (successive uses take later steps);
+- `{"idp_saml_metadata": {}}`, `{"idp_saml_assertion": {"user": ...}}`, `{"idp_id_token": {"issuer": ...}}` are
+  what the learner's training IdP hands out (`lab_idp`). `setup.directory` fills the IdP's directory.
 Setup calls carry the lab-setup user agent, so grading never counts them as the learner's activity.
 """
 from __future__ import annotations
@@ -25,10 +28,11 @@ from botocore.exceptions import ClientError, ParamValidationError
 from labs.grading.mutants import normalized
 from labs.grading.template import render
 from labs.grading.variants import draw, variant_seed
+from labs.services import lab_idp
 from labs.services.inprocess_aws import aws_client
 from labs.services.world import LAB_SETUP_AGENT
 from sandbox import mfa, provisioning
-from sandbox.errors import AwsError
+from sandbox.errors import ApplicationError, AwsError
 from sandbox.identity import Identity
 from sandbox.models import AccessKeyOwner, Account, MfaCodeUse, Sandbox
 from sandbox.moto_store import account_reader
@@ -145,9 +149,16 @@ def _zip(files: Mapping[str, str]) -> bytes:
 
 def _resolved(value: Any, sandbox: Sandbox, state: RunState) -> Any:
     """Special parameter values: `{"totp": serial}` (the device's next code), `{"zip": {name: text}}` (a zip
-    archive's bytes, e.g. a Lambda function's code), `{"base64": text}` (decoded bytes)."""
+    archive's bytes, e.g. a Lambda function's code), `{"base64": text}` (decoded bytes), and the training IdP's
+    `{"idp_saml_metadata": {}}`, `{"idp_saml_assertion": {...}}`, `{"idp_id_token": {...}}` (`lab_idp`)."""
     if isinstance(value, dict) and set(value) == {"totp"}:
         return _totp(sandbox, str(value["totp"]), state)
+    if isinstance(value, dict) and len(value) == 1 and set(value) <= lab_idp.IDP_VALUES:
+        ((name, spec),) = value.items()
+        try:
+            return lab_idp.idp_value(sandbox=sandbox, name=name, spec=spec or {})
+        except ApplicationError as error:
+            raise LabRunError(f"{name}: {error.message}", code="IdpRefused") from error
     if isinstance(value, dict) and set(value) == {"zip"}:
         return _zip(value["zip"])
     if isinstance(value, dict) and set(value) == {"base64"}:
@@ -168,11 +179,7 @@ def run_call(sandbox: Sandbox, call: Mapping[str, Any], state: RunState, *, agen
     action, service = str(call["action"]), str(call.get("service", "iam"))
     params = _resolved(call.get("params", {}), sandbox, state)
     if service == "console":
-        try:
-            switched = switch_role(user_identity=_learner_identity(sandbox), **params)
-        except AwsError as error:
-            raise LabRunError(f"console:{action} failed: {error.code}: {error.message}", code=error.code) from error
-        return {"Arn": switched.identity.arn}
+        return _console_call(sandbox, action, params, agent)
     credentials = _credentials(sandbox, str(call.get("as", "learner")), state, agent)
     client = aws_client(service, access_key_id=credentials.access_key_id,
                         secret_access_key=credentials.secret_access_key, session_token=credentials.session_token,
@@ -191,6 +198,19 @@ def run_call(sandbox: Sandbox, call: Mapping[str, Any], state: RunState, *, agen
         state.sessions[str(call["save"])] = Credentials(
             found["AccessKeyId"], found["SecretAccessKey"], found.get("SessionToken"))
     return answer
+
+
+def _console_call(sandbox: Sandbox, action: str, params: dict[str, Any], agent: str) -> dict[str, Any]:
+    """The console's switch role (`SwitchRole`), or a SAML sign-in through the corporate portal (`SamlSignIn`)."""
+    try:
+        if action == "SamlSignIn":
+            return lab_idp.console_saml_sign_in(sandbox=sandbox, params=params, user_agent=agent)
+        switched = switch_role(user_identity=_learner_identity(sandbox), **params)
+    except AwsError as error:
+        raise LabRunError(f"console:{action} failed: {error.code}: {error.message}", code=error.code) from error
+    except ApplicationError as error:
+        raise LabRunError(f"console:{action} failed: {error.message}", code="IdpRefused") from error
+    return {"Arn": switched.identity.arn}
 
 
 def _snake(action: str) -> str:
@@ -224,7 +244,8 @@ def run_calls(sandbox: Sandbox, calls: Sequence[Mapping[str, Any]], variables: M
 
 
 def apply_setup(sandbox: Sandbox, definition: Mapping[str, Any]) -> dict[str, str]:
-    """The lab's start state: its extra accounts, then its setup calls (recorded as lab setup, not activity).
+    """The lab's start state: its extra accounts, its setup calls (recorded as lab setup, not activity), then the
+    training IdP's directory.
 
     Returns the learner's variables (with the new accounts' ids)."""
     setup = definition.get("setup", {})
@@ -234,4 +255,9 @@ def apply_setup(sandbox: Sandbox, definition: Mapping[str, Any]) -> dict[str, st
             provisioning.account_add_external(sandbox=sandbox, alias=account["alias"])
     values = learner_variables(sandbox, definition)
     run_calls(sandbox, setup.get("calls", []), values, agent=LAB_SETUP_AGENT)
+    if setup.get("directory"):
+        try:
+            lab_idp.directory_setup(sandbox=sandbox, directory=render(setup["directory"], values))
+        except ApplicationError as error:
+            raise LabRunError(f"setup.directory: {error.message}", code="IdpRefused") from error
     return values

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_noop
 
 from labs.grading.checks import grade
 from labs.grading.mutants import Mutant, mutants
@@ -17,7 +18,10 @@ from labs.services.lab_runner import LabRunError, apply_setup, run_calls
 from labs.services.world import grade_context_for
 from sandbox.provisioning import sandbox_provision
 
-Progress = Callable[[int, int, str], None]
+STEP_BLANK = gettext_noop("blank sandbox")
+STEP_REFERENCE = gettext_noop("reference solution")
+# Called before the first step (done = 0) and after each one, with the result so far: (done, total, step, result).
+Progress = Callable[[int, int, str, "LabSelftest"], None]
 
 
 @dataclass
@@ -57,20 +61,23 @@ def lab_selftest(definition: Mapping[str, Any], *, progress: Progress | None = N
     equivalent = {item["name"] for item in definition.get("equivalent_mutants", [])}
     found: list[Mutant] = [m for m in mutants(solution) if m.name not in equivalent]
     total = len(found) + 2
+    _tick(progress, 0, total, STEP_BLANK, result)
     try:
         result.blank = _score(definition, None, tolerate=False)
-        _tick(progress, 1, total, "blank sandbox")
+        _tick(progress, 1, total, STEP_REFERENCE, result)
         result.reference = _score(definition, solution, tolerate=False)
-        _tick(progress, 2, total, "reference solution")
+        _tick(progress, 2, total, found[0].name if found else "", result)
     except LabRunError as error:
         result.errors.append(str(error))
         return result
-    for number, mutant in enumerate(found, start=3):
+    for index, mutant in enumerate(found):
         result.mutants.append({"name": mutant.name, "score": _score(definition, mutant.calls, tolerate=True)})
-        _tick(progress, number, total, mutant.name)
+        following = found[index + 1].name if index + 1 < len(found) else ""
+        _tick(progress, index + 3, total, following, result)
     return result
 
 
-def _tick(progress: Progress | None, done: int, total: int, what: str) -> None:
+def _tick(progress: Progress | None, done: int, total: int, step: str, result: LabSelftest) -> None:
+    """Report `done` steps of `total`; `step` names the one starting now ("" after the last)."""
     if progress is not None:
-        progress(done, total, what)
+        progress(done, total, step, result)
