@@ -1,45 +1,9 @@
 """Console forms: field-level limits mirror AWS's, so oversized input is refused with a message."""
 from __future__ import annotations
 
-import json
-
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-
-from sandbox.roles import DESCRIPTION_MAX, ROLE_NAME_MAX
-
-TRUST_POLICY_MAX = 131072  # AWS API limit on AssumeRolePolicyDocument; the 2,048 quota is checked by the engine
-DEFAULT_TRUST_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": "Statement1", "Effect": "Allow", "Principal": {}, "Action": "sts:AssumeRole"}],
-    },
-    indent=4,
-)
-
-
-class CreateRoleForm(forms.Form):
-    role_name = forms.CharField(
-        label=_("Role name"),
-        max_length=ROLE_NAME_MAX,
-        help_text=_("Maximum 64 characters. Use alphanumeric and '+=,.@-_' characters."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    description = forms.CharField(
-        label=_("Description"),
-        max_length=DESCRIPTION_MAX,
-        required=False,
-        help_text=_("Maximum 1000 characters."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    trust_policy = forms.CharField(
-        label=_("Trust policy"),
-        max_length=TRUST_POLICY_MAX,
-        strip=False,
-        initial=DEFAULT_TRUST_POLICY,
-        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "code"}),
-    )
-
 
 COLOR_CHOICES = [
     ("", _("None")), ("red", _("Red")), ("orange", _("Orange")), ("yellow", _("Yellow")), ("green", _("Green")),
@@ -72,3 +36,10 @@ class RevokeSessionsForm(forms.Form):
     acknowledge = forms.BooleanField(
         label=_("I acknowledge that I am revoking all active sessions for this role."), required=True,
     )
+
+
+class LanguageForm(forms.Form):
+    """The top bar's language select (the same fields as Django's `set_language`)."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2048)

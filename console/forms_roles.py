@@ -6,8 +6,8 @@ import re
 from typing import Any, cast
 
 from django import forms
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 import iam
 from sandbox.roles import DESCRIPTION_MAX, DESCRIPTION_PATTERN, ROLE_NAME_MAX, ROLE_NAME_PATTERN
@@ -94,7 +94,8 @@ class RoleSummaryForm(forms.Form):
         choices = [(hours * 3600, _hours_label(hours)) for hours in HOURS]
         if current_seconds not in {seconds for seconds, _label in choices} and 3600 <= current_seconds <= 43200:
             # A custom duration set through the API stays selectable as it is.
-            choices.append((current_seconds, gettext("%(seconds)d seconds") % {"seconds": current_seconds}))
+            label = ngettext("%(seconds)d second", "%(seconds)d seconds", current_seconds)
+            choices.append((current_seconds, label % {"seconds": current_seconds}))
         cast(forms.ChoiceField, self.fields["max_session_duration"]).choices = sorted(choices)
 
     def clean_description(self) -> str:

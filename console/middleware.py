@@ -1,17 +1,20 @@
-"""Turn sandbox refusals into pages: a transient failure -> "try again", an IAM denial -> the denial, never a 500."""
+"""Console middleware: the signed-in user's language, and sandbox refusals turned into pages (never a 500)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import get_language
 
 import iam
+from console.http import language_cookie_set
+from console.selectors.preferences import user_language_get
+from console.views.errors import sandbox_unavailable
 from sandbox.errors import AccessDenied, SandboxUnavailable
-
-SANDBOX_BUSY = "Your sandbox is busy or briefly unreachable. Nothing was lost: try again in a few seconds."
 
 
 def denial_context(denied: AccessDenied) -> dict[str, Any]:
@@ -21,6 +24,34 @@ def denial_context(denied: AccessDenied) -> dict[str, Any]:
         return {"code": denied.code, "message": denied.message, "why": []}
     why = list(iam.explain(evaluation, language="ko" if get_language() == "ko" else "en"))
     return {"code": denied.code, "message": denied.message, "why": why}
+
+
+class UserLanguageMiddleware:
+    """The language a signed-in user chose wins over the browser's Accept-Language and cookie.
+
+    Runs after AuthenticationMiddleware (and after LocaleMiddleware, whose choice it replaces). On the way out it
+    keeps the language cookie in step with the user's choice, so signing in (on any browser) sets it too, and the
+    sign-in page after signing out keeps the user's language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user if request.user.is_authenticated else None
+        language = user_language_get(user=signed_in) if signed_in else None
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in response.cookies:
+            return response
+        if user.pk != getattr(signed_in, "pk", None):  # this request signed the user in
+            language = user_language_get(user=user)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            language_cookie_set(response, language)
+        return response
 
 
 class SandboxUnavailableMiddleware:
@@ -37,7 +68,4 @@ class SandboxUnavailableMiddleware:
             return render(request, "console/denied.html", denial_context(exception), status=403)
         if not isinstance(exception, SandboxUnavailable):
             return None
-        context = {"status": 503, "title": "Try again", "detail": SANDBOX_BUSY}
-        response = render(request, "error.html", context, status=503)
-        response["Retry-After"] = "5"
-        return response
+        return sandbox_unavailable(request)

@@ -1,7 +1,7 @@
 """Console URLs for role list and role detail tabs (included by console/urls.py, namespace `console`).
 
-`role-list`, `role-detail` and `role-revoke-sessions` are declared in console/urls.py. Nothing here may have the
-shape `iam/roles/<one segment>/`: that is the role page of a role with that name.
+`role-list`, `role-detail` and `role-revoke-sessions` are declared in console/urls.py. A role's pages live under
+`iam/roles/details/<role name>/` (the converters are registered there too), so no role name clashes with a route.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.urls import URLPattern, path
 
 from console.views import roles
 
-ROLE = "iam/roles/<str:role_name>"
+ROLE = "iam/roles/details/<role_name:role_name>"
 
 urlpatterns: list[URLPattern] = [
     path("iam/role-deletion/", roles.role_delete, name="role-delete"),
@@ -19,8 +19,9 @@ urlpatterns: list[URLPattern] = [
     path(f"{ROLE}/permissions/boundary/", roles.role_boundary_set, name="role-boundary-set"),
     path(f"{ROLE}/permissions/boundary/delete/", roles.role_boundary_delete, name="role-boundary-delete"),
     path(f"{ROLE}/permissions/inline/", roles.role_inline_policy, name="role-inline-policy-create"),
-    path(f"{ROLE}/permissions/inline/<str:policy_name>/", roles.role_inline_policy, name="role-inline-policy-edit"),
-    path(f"{ROLE}/permissions/inline/<str:policy_name>/delete/", roles.role_inline_policy_delete,
+    path(f"{ROLE}/permissions/inline/<iam_name:policy_name>/", roles.role_inline_policy,
+         name="role-inline-policy-edit"),
+    path(f"{ROLE}/permissions/inline/<iam_name:policy_name>/delete/", roles.role_inline_policy_delete,
          name="role-inline-policy-delete"),
     path(f"{ROLE}/trust/edit/", roles.role_trust_edit, name="role-trust-edit"),
     path(f"{ROLE}/tags/edit/", roles.role_tags_edit, name="role-tags-edit"),

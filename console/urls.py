@@ -1,9 +1,13 @@
 """Console URLs (namespace `console`)."""
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from console.converters import IamNameConverter, RoleNameConverter
 from console.views import home, role_create, roles, switch
+
+register_converter(RoleNameConverter, "role_name")
+register_converter(IamNameConverter, "iam_name")
 
 app_name = "console"
 
@@ -11,8 +15,10 @@ urlpatterns = [
     path("", home.console_home, name="home"),
     path("iam/roles/", roles.role_list, name="role-list"),
     path("iam/roles/create/", role_create.create_role, name="role-create"),
-    path("iam/roles/<str:role_name>/", roles.role_detail, name="role-detail"),
-    path("iam/roles/<str:role_name>/revoke-sessions/", roles.revoke_sessions, name="role-revoke-sessions"),
+    # A role page is under `details/` (AWS: #/roles/details/<name>), so that any role name, `create` included, has one.
+    path("iam/roles/details/<role_name:role_name>/", roles.role_detail, name="role-detail"),
+    path("iam/roles/details/<role_name:role_name>/revoke-sessions/", roles.revoke_sessions,
+         name="role-revoke-sessions"),
     path("switchrole/", switch.switch_role, name="switch-role"),
     path("switchrole/back/", switch.switch_back, name="switch-back"),
     path("switchrole/recent/<int:index>/", switch.switch_recent, name="switch-recent"),

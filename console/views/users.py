@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -176,8 +177,9 @@ def user_attach_policies(request: HtmxHttpRequest, user_name: str) -> HttpRespon
         except AwsError as error:
             why = add_aws_error(form, error)
         else:
-            messages.success(request, _("%(count)d policies attached to %(name)s.") % {"count": len(arns),
-                                                                                       "name": user.name})
+            text = ngettext("%(count)d policy attached to %(name)s.", "%(count)d policies attached to %(name)s.",
+                            len(arns))
+            messages.success(request, text % {"count": len(arns), "name": user.name})
             return redirect(_tab_url(user.name))
     page = policy_selectors.policy_list(identity=identity, **PolicyFilterForm(request.GET).values())
     template = "console/users/attach.html#policy-picker" if request.htmx else "console/users/attach.html"

@@ -2,25 +2,18 @@
 policy simulator, in a real browser."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from sandbox import provisioning
+from tests.browser.journey import screenshot
+from tests.browser.journey import sign_in as _sign_in
 from tests.console.activity_helpers import AUDITOR_POLICY, home_role
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / ".run" / "screenshots"
 
 
-def _sign_in(page: Page, live_server) -> None:
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Username").fill("student1")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("identity-arn")).to_contain_text(":user/student1")
 
 
 def _switch_to_auditor(page: Page, live_server, account_id: str) -> None:
@@ -34,16 +27,15 @@ def _switch_to_auditor(page: Page, live_server, account_id: str) -> None:
 
 def test_denied_action_to_event_history_to_policy_simulator(page: Page, live_server, student):
     page.set_default_timeout(10_000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     home_role(student, "Auditor", AUDITOR_POLICY)
     account_id = provisioning.learner_identity(user=student).account_id
     _sign_in(page, live_server)
     _switch_to_auditor(page, live_server, account_id)
 
     # 1. A denied action in the console: the Auditor role may not read role details (explicit deny).
-    page.goto(f"{live_server.url}/console/iam/roles/Auditor/")
+    page.goto(f"{live_server.url}/console/iam/roles/details/Auditor/")
     expect(page.get_by_test_id("access-denied")).to_contain_text("iam:GetRole")
-    page.screenshot(path=str(SCREENSHOTS / "activity-1-denied-action.png"), full_page=True)
+    screenshot(page, "activity-1-denied-action")
 
     # 2. The event history shows it: filter to errors only (htmx refreshes the table in place).
     page.goto(f"{live_server.url}/console/cloudtrail/events/")
@@ -55,7 +47,7 @@ def test_denied_action_to_event_history_to_policy_simulator(page: Page, live_ser
     expect(row).to_contain_text("student1")
     expect(page).to_have_url(f"{live_server.url}/console/cloudtrail/events/?attribute=EventName&value=&range="
                              "&start=&end=&errors_only=on")
-    page.screenshot(path=str(SCREENSHOTS / "activity-2-event-history.png"), full_page=True)
+    screenshot(page, "activity-2-event-history")
 
     # 3. Open its CloudTrail record (loaded below the table without a reload).
     row.get_by_role("link", name="GetRole").click()
@@ -65,7 +57,7 @@ def test_denied_action_to_event_history_to_policy_simulator(page: Page, live_ser
     expect(record).to_contain_text("with an explicit deny in an identity-based policy")
     expect(page.get_by_role("heading", name="Event history", level=1)).to_be_visible()  # still the same page
     page.get_by_test_id("event-record").scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / "activity-3-event-record.png"), full_page=True)
+    screenshot(page, "activity-3-event-record")
 
     # 4. The policy simulator, opened from the event, explains the same denial.
     page.get_by_test_id("simulate-event").click()
@@ -83,12 +75,11 @@ def test_denied_action_to_event_history_to_policy_simulator(page: Page, live_ser
     expect(marked).to_have_count(1)
     expect(marked).to_contain_text('"Sid": "NoRoleDetails"')
     marked.scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / "activity-4-policy-simulator.png"), full_page=True)
+    screenshot(page, "activity-4-policy-simulator")
 
 
 def test_cli_access_copy_buttons_appear_with_javascript(page: Page, live_server, student):
     page.set_default_timeout(10_000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     home_role(student, "Partner", None, {"StringEquals": {"sts:ExternalId": "partner-42"}})
     _sign_in(page, live_server)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -101,4 +92,4 @@ def test_cli_access_copy_buttons_appear_with_javascript(page: Page, live_server,
     copy.click()
     expect(copy).to_have_text("Copied")
     assert "[profile Partner]" in page.evaluate("navigator.clipboard.readText()")
-    page.screenshot(path=str(SCREENSHOTS / "activity-5-cli-access.png"), full_page=True)
+    screenshot(page, "activity-5-cli-access")

@@ -2,36 +2,27 @@
 link and submits, and the instructor sees the score in the gradebook (real worker, real Redis)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from labs.services.courses import instructor_grant
 from sandbox import provisioning, roles
+from tests.browser.journey import screenshot
+from tests.browser.journey import sign_in as _sign_in
 from tests.sandbox.helpers import EC2_TRUST
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / ".run" / "screenshots"
-PASSWORD = "correct-horse-battery"
 
 
-def _sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/signin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def _shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"courses-{name}.png"), full_page=True)
+    screenshot(page, f"courses-{name}")
 
 
 def test_course_assignment_invite_submit_gradebook(browser: Browser, live_server, celery_worker_process, make_user,
                                                   student, catalog):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     instructor_grant(user=make_user("teacher"))
     roles.role_create(identity=provisioning.learner_identity(user=student), role_name="FirstEc2Role",
                       trust_policy=EC2_TRUST)

@@ -10,10 +10,11 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from sandbox import mfa
+from tests.browser.journey import screenshot
+from tests.browser.journey import sign_in as _sign_in
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / ".run" / "screenshots"
 BROKEN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Alow", "Action": "s3:GetObject", "Resource": "*"}]}'
 FIXED = BROKEN.replace('"Alow"', '"Allow"')
 STEP = 30
@@ -21,17 +22,9 @@ NOW = STEP * 56_666_667 + 7
 
 
 def _shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, f"{name}")
 
 
-def _sign_in(page: Page, live_server) -> None:
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Username").fill("student1")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("identity-arn")).to_contain_text(":user/student1")
 
 
 def test_create_policy_after_a_validation_error(page: Page, live_server, student):

@@ -3,32 +3,25 @@ assume a role that trusts the SAML provider."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from sandbox import provisioning
 from sandbox.api import iam_call
+from tests.browser.journey import screenshot
+from tests.browser.journey import sign_in as _sign_in
 from tests.console.provider_helpers import saml_metadata
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / ".run" / "screenshots"
 OIDC_URL = "https://token.actions.githubusercontent.com"
 
 
-def _sign_in(page: Page, live_server) -> None:
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Username").fill("student1")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("identity-arn")).to_contain_text(":user/student1")
 
 
 def test_add_oidc_and_saml_providers_then_see_the_trust_graph(page: Page, live_server, student, tmp_path):
     page.set_default_timeout(10_000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     _sign_in(page, live_server)
 
     page.goto(f"{live_server.url}/console/iam/identity-providers/")
@@ -44,7 +37,7 @@ def test_add_oidc_and_saml_providers_then_see_the_trust_graph(page: Page, live_s
     page.get_by_role("button", name="Add provider").click()
     expect(page.get_by_role("heading", name="token.actions.githubusercontent.com", level=1)).to_be_visible()
     expect(page.get_by_test_id("provider-arn")).to_contain_text(":oidc-provider/token.actions.githubusercontent.com")
-    page.screenshot(path=str(SCREENSHOTS / "providers-oidc-detail.png"), full_page=True)
+    screenshot(page, "providers-oidc-detail")
 
     metadata = tmp_path / "idp-metadata.xml"
     metadata.write_text(saml_metadata(entity_id="https://idp.example.org/saml"))
@@ -57,18 +50,18 @@ def test_add_oidc_and_saml_providers_then_see_the_trust_graph(page: Page, live_s
     page.get_by_role("button", name="Add provider").click()
     expect(page.get_by_text("InvalidInput: Could not parse metadata")).to_be_visible()
     expect(page.get_by_text("no `IDPSSODescriptor`", exact=False)).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "providers-saml-invalid-metadata.png"), full_page=True)
+    screenshot(page, "providers-saml-invalid-metadata")
     page.get_by_label("Or paste the metadata XML").fill("")
     page.get_by_label("Metadata document").set_input_files(str(metadata))
     page.get_by_role("button", name="Add provider").click()
     expect(page.get_by_role("heading", name="CorpIdP", level=1)).to_be_visible()
     expect(page.get_by_test_id("entity-id")).to_have_text("https://idp.example.org/saml")
-    page.screenshot(path=str(SCREENSHOTS / "providers-saml-detail.png"), full_page=True)
+    screenshot(page, "providers-saml-detail")
 
     page.goto(f"{live_server.url}/console/iam/identity-providers/")
     expect(page.get_by_role("link", name="CorpIdP")).to_be_visible()
     expect(page.get_by_role("link", name="token.actions.githubusercontent.com")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "providers-list.png"), full_page=True)
+    screenshot(page, "providers-list")
 
     identity = provisioning.learner_identity(user=student)
     provider_arn = f"arn:aws:iam::{identity.account_id}:saml-provider/CorpIdP"
@@ -85,7 +78,7 @@ def test_add_oidc_and_saml_providers_then_see_the_trust_graph(page: Page, live_s
     row = page.get_by_test_id("trust-graph-table").get_by_role("row").filter(has_text="SamlDevelopers")
     expect(row).to_contain_text("identity provider")
     expect(row).to_contain_text("sts:AssumeRoleWithSAML")
-    page.screenshot(path=str(SCREENSHOTS / "trust-graph.png"), full_page=True)
+    screenshot(page, "trust-graph")
 
     graph.get_by_role("link", name="Role SamlDevelopers").click()
     expect(page.get_by_role("heading", name="SamlDevelopers", level=1)).to_be_visible()

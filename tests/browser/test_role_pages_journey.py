@@ -6,26 +6,19 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ROOT
+from tests.browser.journey import screenshot
+from tests.browser.journey import sign_in as _sign_in
 from tests.console.role_pages_helpers import attached, get_role, identity, make_role, role_names
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = ROOT / ".run" / "screenshots"
 S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 
 
 def _shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"role-pages-{name}.png"), full_page=True)
+    screenshot(page, f"role-pages-{name}")
 
 
-def _sign_in(page: Page, url: str) -> None:
-    page.goto(f"{url}/")
-    page.get_by_label("Username").fill("student1")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("identity-arn")).to_contain_text(":user/student1")
 
 
 def test_role_page_journey(page: Page, live_server, student):

@@ -267,7 +267,7 @@ class CustomPolicyTests:
 
     def test_a_broken_boundary_is_an_error_on_the_boundary(self, student_client):
         page = self._custom(student_client, identity_policy=ALLOW_S3, boundary_policy="{", actions="s3:GetObject")
-        error = re.search(r'id="id_boundary_policy">.*?</textarea>\s*<p class="field-error"[^>]*>([^<]*)', page, re.S)
+        error = re.search(r'id="id_boundary_policy_error"><p class="field-error"[^>]*>([^<]*)', page)
         assert error and "MalformedPolicyDocument" in error.group(1)
 
     def test_custom_mode_needs_an_identity_policy(self, student_client):
