@@ -1,4 +1,5 @@
-"""What the console keeps in the browser session about switched roles: the active one and the last five.
+"""What the console keeps in the browser session about roles: the switched-to one, the last five, and the role a
+SAML federated sign-in entered the console as (the base that "Switch back" returns to, as in AWS).
 
 Views write it (they own the request); selectors read it.
 """
@@ -12,6 +13,7 @@ from sandbox.sts.switch_role import SwitchedRole
 
 SWITCHED_KEY = "switched_role"
 HISTORY_KEY = "role_history"
+FEDERATED_KEY = "federated_role"
 HISTORY_MAX = 5  # the console remembers the last five roles
 
 
@@ -28,6 +30,25 @@ def remember_switch(session: SessionBase, switched: SwitchedRole, *, account: st
 
 def forget_switch(session: SessionBase) -> None:
     session.pop(SWITCHED_KEY, None)
+
+
+def remember_federated_sign_in(session: SessionBase, signed_in: SwitchedRole) -> None:
+    """A SAML sign-in to the console: the console now acts as that role session, and any switched role ends."""
+    session.pop(SWITCHED_KEY, None)
+    session[FEDERATED_KEY] = {
+        "key": signed_in.session.access_key_id, "display_name": signed_in.display_name, "color": signed_in.color,
+        "account_id": signed_in.account_id, "role_name": signed_in.role_name,
+    }
+
+
+def forget_federated_sign_in(session: SessionBase) -> None:
+    session.pop(FEDERATED_KEY, None)
+    session.pop(SWITCHED_KEY, None)
+
+
+def active_federated(session: SessionBase) -> dict[str, Any] | None:
+    state = session.get(FEDERATED_KEY)
+    return state if isinstance(state, dict) else None
 
 
 def active_switch(session: SessionBase) -> dict[str, Any] | None:

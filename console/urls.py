@@ -21,6 +21,7 @@ urlpatterns = [
          name="role-revoke-sessions"),
     path("switchrole/", switch.switch_role, name="switch-role"),
     path("switchrole/back/", switch.switch_back, name="switch-back"),
+    path("federation/sign-out/", switch.federated_sign_out, name="federated-sign-out"),
     path("switchrole/recent/<int:index>/", switch.switch_recent, name="switch-recent"),
     # Each console area keeps its own routes module.
     path("", include("console.routes_wizard")),

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from console import selectors, services
 from console.forms import SwitchRoleForm
-from console.http import HtmxHttpRequest, caller_origin
-from console.switch_state import forget_switch, remember_switch
+from console.http import HtmxHttpRequest
+from console.switch_state import active_federated, forget_federated_sign_in, forget_switch, remember_switch
 from sandbox.errors import AwsError
 from sandbox.identity import Identity
 
@@ -34,8 +34,9 @@ def _initial(request: HtmxHttpRequest) -> dict[str, str]:
 
 
 def _user(request: HtmxHttpRequest) -> Identity:
-    """The learner's IAM user: the console switches with the original credentials, never the active role's."""
-    return selectors.learner_identity(user=request.user, **caller_origin(request))
+    """Whom the console switches with: the IAM user (never the switched-to role's credentials), or the role a SAML
+    sign-in entered the console as, so switching from a federated session is role chaining as in AWS."""
+    return selectors.base_identity(request, user=request.user)
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,7 +63,19 @@ def switch_role(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def switch_back(request: HtmxHttpRequest) -> HttpResponse:
     forget_switch(request.session)
-    messages.info(request, _("You are back to your IAM user."))
+    if active_federated(request.session) is None:
+        messages.info(request, _("You are back to your IAM user."))
+    else:
+        messages.info(request, _("You are back to your federated role."))
+    return redirect("console:home")
+
+
+@require_POST
+@login_required
+def federated_sign_out(request: HtmxHttpRequest) -> HttpResponse:
+    """Leave the console session a SAML sign-in started (and any role switched to from it)."""
+    forget_federated_sign_in(request.session)
+    messages.info(request, _("You left the federated session. You are back to your IAM user."))
     return redirect("console:home")
 
 

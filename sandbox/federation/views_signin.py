@@ -25,7 +25,7 @@ from sandbox.sts.console_saml import INVALID_RESPONSE, saml_console_sign_in, sam
 @require_POST
 @login_required
 def saml_sign_in(request: PortalRequest) -> HttpResponse:
-    from console.switch_state import remember_switch
+    from console.switch_state import remember_federated_sign_in
 
     form = SamlSignInForm(request.POST)
     if not form.is_valid():
@@ -43,6 +43,6 @@ def saml_sign_in(request: PortalRequest) -> HttpResponse:
     except AwsError as refused:
         message = refused.message if isinstance(refused, AccessDenied) else INVALID_RESPONSE
         return render(request, "federation/signin_error.html", {"message": message, "cause": refused.message})
-    remember_switch(request.session, switched, account=switched.account_id, role_name=switched.role_name)
+    remember_federated_sign_in(request.session, switched)
     messages.success(request, _("You are signed in as %(role)s.") % {"role": switched.display_name})
     return redirect("console:home")

@@ -159,7 +159,7 @@ class ConsoleSignInTests:
         session = StsSession.objects.get(via_console=True)
         assert (session.role_name, session.session_name, session.issued_to["type"]) == (
             "Developer", "alice@corp.example", "SAMLUser")
-        assert client.session["switched_role"]["key"] == session.access_key_id
+        assert client.session["federated_role"]["key"] == session.access_key_id
 
     def test_several_roles_show_the_role_picker(self, client, corp):
         alice = selectors.directory_user_get(sandbox=Sandbox.objects.get(), name="alice")
@@ -184,7 +184,7 @@ class ConsoleSignInTests:
             b">alice@corp.example<", b">mallory@corp.example<")
         page = client.post("/federation/signin/saml", {"SAMLResponse": base64.b64encode(xml).decode()})
         assert console_saml.INVALID_RESPONSE in page.content.decode()
-        assert "switched_role" not in client.session
+        assert "federated_role" not in client.session
 
     def test_another_learners_role_cannot_be_entered(self, client, corp):
         other = learner_create(username="hank")
