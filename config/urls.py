@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from console.views import language, switch
+from console.views import language, saml_signin, switch
 from sandbox.endpoint.ec2_metadata import instance_metadata
 from sandbox.endpoint.views import aws_endpoint
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("switchrole", switch.switch_role, name="switchrole-link"),
     path("labs/", include("labs.urls")),
     # The training identity provider: the corporate portal, SAML sign-in, metadata, OIDC discovery and JWKS.
+    # AWS sign-in's SAML endpoint (https://signin.aws.amazon.com/saml) as the training site plays it.
+    path("federation/signin/saml", saml_signin.saml_sign_in, name="saml-signin"),
     path("federation/", include("sandbox.federation.urls")),
     path("admin/", admin.site.urls),
     re_path(r"^aws/ec2-instance/(?P<instance_id>i-[0-9a-f]{17})/latest/meta-data/(?P<path>.*)$", instance_metadata,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sandbox.federation import views, views_portal, views_signin
+from sandbox.federation import views, views_portal
 
 app_name = "federation"
 
@@ -17,7 +17,6 @@ urlpatterns = [
     path("portal/assertion/", views_portal.assertion_download, name="portal-assertion"),
     path("portal/token/", views_portal.id_token_download, name="portal-token"),
     path("portal/github-token/", views_portal.github_token_download, name="portal-github-token"),
-    path("signin/saml", views_signin.saml_sign_in, name="saml-signin"),
     path("saml/<str:key>/metadata.xml", views.saml_metadata, name="saml-metadata"),
     path("oidc/<str:key>/.well-known/openid-configuration", views.oidc_discovery, name="oidc-discovery"),
     path("oidc/<str:key>/<str:issuer>/.well-known/openid-configuration", views.oidc_discovery,

@@ -2,8 +2,7 @@
 the learner picks a role when it offers several, and the console then acts as the federated role session.
 
 # INVARIANT: only the signed-in learner's own sandbox can be entered (the service checks the role's account).
-This view writes the console's session state (`console.switch_state`): it belongs in console/views, where it can move
-unchanged; until then it imports console lazily, against the usual sandbox <- console direction.
+Served at /federation/signin/saml (config/urls.py), next to the training IdP's own pages.
 """
 from __future__ import annotations
 
@@ -14,19 +13,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from console.http import HtmxHttpRequest
+from console.switch_state import remember_federated_sign_in
 from sandbox.authorize import CallOrigin
 from sandbox.errors import AccessDenied, AwsError
 from sandbox.federation.forms import SamlSignInForm
-from sandbox.federation.views_portal import PortalRequest
 from sandbox.provisioning import sandbox_provision
 from sandbox.sts.console_saml import INVALID_RESPONSE, saml_console_sign_in, saml_sign_in_choose
 
 
 @require_POST
 @login_required
-def saml_sign_in(request: PortalRequest) -> HttpResponse:
-    from console.switch_state import remember_federated_sign_in
-
+def saml_sign_in(request: HtmxHttpRequest) -> HttpResponse:
     form = SamlSignInForm(request.POST)
     if not form.is_valid():
         return render(request, "federation/signin_error.html", {"message": INVALID_RESPONSE})
