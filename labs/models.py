@@ -1,4 +1,5 @@
-"""Lab, Course, Enrollment, Assignment, Submission and Grade; kept grading contexts, regrade and self-test runs."""
+"""Lab, Course, Enrollment, Assignment, Submission and Grade; kept grading contexts, regrade and self-test runs,
+revealed hints."""
 from __future__ import annotations
 
 import math
@@ -241,6 +242,24 @@ class LabStart(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["student", "lab"], name="one_start_per_student_lab")]
+
+
+class HintReveal(models.Model):
+    """A learner revealed a check's hint: grades made after it take the hint's penalty off that check."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hint_reveals")
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="hint_reveals")
+    check_id = models.CharField(max_length=100)
+    revealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["revealed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "lab", "check_id"], name="one_hint_reveal_per_check")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lab.slug}#{self.check_id}"
 
 
 class Grade(models.Model):

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from labs.grading.result import json_summary
 from labs.models import Course, Grade, Lab, Submission
 from labs.services.grading import GRADER_VERSION
+from labs.services.hints import HintView, hint_list
 from labs.services.lab_runner import learner_variables
 from labs.services.lab_start import lab_needs_start
 from sandbox.models import Sandbox
@@ -26,6 +27,7 @@ class LabPage:
     brief_html: str
     latest: Submission | None
     needs_start: bool = False
+    hints: tuple[HintView, ...] = ()  # the checks' hints (their text once the learner revealed them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ def lab_list(*, user: User) -> tuple[QuerySet[Course], QuerySet[Lab]]:
 
 
 def lab_page(*, user: User, slug: str, language: str) -> LabPage:
-    """A lab the user may open (`labs_visible`) with the brief in the learner's values."""
+    """A lab the user may open (`labs_visible`) with the brief in the learner's values and the checks' hints."""
     lab = get_object_or_404(labs_visible(user=user), slug=slug)
     brief = _localized(lab, language, "brief")
     sandbox = Sandbox.objects.filter(owner=user).first()
@@ -73,7 +75,8 @@ def lab_page(*, user: User, slug: str, language: str) -> LabPage:
     html = markdown.markdown(brief, extensions=["fenced_code"])
     latest = Submission.objects.filter(student=user, lab=lab).first()
     return LabPage(lab=lab, title=lab_title(lab, language), brief_html=nh3.clean(html), latest=latest,
-                   needs_start=lab_needs_start(student=user, lab=lab))
+                   needs_start=lab_needs_start(student=user, lab=lab),
+                   hints=hint_list(student=user, lab=lab, language=language))
 
 
 def render_brief(text: str, variables: dict[str, str]) -> str:

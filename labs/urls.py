@@ -62,5 +62,6 @@ urlpatterns = [
     path("<slug:slug>/check/", views.submission_create, name="submission-create"),
     path("<slug:slug>/start/", views.lab_start, name="lab-start"),
     path("<slug:slug>/reset/", views.lab_reset, name="lab-reset"),
+    path("<slug:slug>/hints/<slug:check_id>/", views.hint_reveal, name="hint-reveal"),
     path("submissions/<int:submission_id>/", views.submission_status, name="submission-status"),
 ]

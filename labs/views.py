@@ -1,10 +1,12 @@
-"""Lab screens: the list, a lab with "Check my progress", and the live grading status."""
+"""Lab screens: the list, a lab with "Check my progress" and its checks' hints, and the live grading status."""
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +16,7 @@ from django_htmx.http import HTMX_STOP_POLLING
 from console.http import HtmxHttpRequest
 from labs import selectors
 from labs.models import Lab
+from labs.services import hints
 from labs.services.lab_start import lab_reset as reset
 from labs.services.lab_start import lab_start as start
 from labs.services.submissions import submission_create as create
@@ -56,6 +59,30 @@ def lab_reset(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     reset(student=request.user, lab=_visible_lab(request, slug))
     messages.success(request, _("Your sandbox is back at the start of this lab."))
     return redirect("labs:lab-detail", slug=slug)
+
+
+def _back_to(request: HtmxHttpRequest, slug: str) -> str:
+    """The page the form was on (the lab, or the lab opened from an assignment): only ever a URL of this site."""
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return wanted
+    return str(reverse("labs:lab-detail", args=[slug]))
+
+
+@require_POST
+@login_required
+def hint_reveal(request: HtmxHttpRequest, slug: str, check_id: str) -> HttpResponse:
+    """Reveal a check's hint (its penalty applies to grades from now on); htmx swaps just that hint's block."""
+    lab = _visible_lab(request, slug)
+    try:
+        hints.hint_reveal(student=request.user, lab=lab, check_id=check_id)
+    except hints.HintRefused as error:
+        raise Http404(error.message) from error
+    if not request.htmx:
+        return redirect(_back_to(request, slug))
+    hint = hints.hint_get(student=request.user, lab=lab, check_id=check_id, language=get_language())
+    return render(request, "labs/detail.html#check-hint", {"hint": hint, "page": {"lab": lab}})
 
 
 @require_POST

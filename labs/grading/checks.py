@@ -45,20 +45,34 @@ def _outcome(check: Mapping[str, Any], ctx: GradeContext) -> CheckOutcome:
         return CheckOutcome(False, said(f"the lab is broken: {exc}", f"실습 정의 오류: {exc}"))
 
 
+def _hint_penalty(check: Mapping[str, Any], ctx: GradeContext, earned: float) -> float | None:
+    """The points a revealed hint takes off the check (never more than it earned); None when no hint was used."""
+    if not check.get("hint") or check["id"] not in ctx.hints_revealed:
+        return None
+    return min(earned, float(check["hint"]["penalty"]))
+
+
 def grade(definition: Mapping[str, Any], ctx: GradeContext) -> GradeResult:
-    """Run every check of a lab definition (a validated lab.json) against the learner's snapshot."""
+    """Run every check of a lab definition (a validated lab.json) against the learner's snapshot.
+
+    A check whose hint the learner revealed (`ctx.hints_revealed`) earns its points minus the hint's penalty, down
+    to 0; this is the one place the penalty is applied, so checks, submits, regrades and the gradebook agree.
+    """
     results = []
     for check in definition["checks"]:
         outcome = _outcome(check, ctx)
+        earned = float(check["points"]) if outcome.passed else 0.0
+        penalty = _hint_penalty(check, ctx, earned)
         results.append(
             CheckResult(
                 check_id=check["id"],
                 title=check["title"],
-                points=float(check["points"]) if outcome.passed else 0.0,
+                points=earned - (penalty or 0.0),
                 max_points=float(check["points"]),
                 passed=outcome.passed,
                 feedback=render(check["feedback"]["pass" if outcome.passed else "fail"], ctx.variables),
                 explanation=outcome.explanation,
+                hint_penalty=penalty,
             )
         )
     return GradeResult(gradable=True, checks=tuple(results))

@@ -93,6 +93,7 @@ class GradeContext:
     functions: Mapping[str, str] = field(default_factory=dict)  # Lambda function ARN -> execution role ARN
     instance_profiles_in_use: tuple[str, ...] = ()  # instance profile ARNs attached to running instances
     variables: Mapping[str, str] = field(default_factory=dict)
+    hints_revealed: tuple[str, ...] = ()  # ids of the checks whose hint the learner had revealed before grading
 
     def account(self, alias: str | None) -> AccountView | None:
         """An account by alias (`management`/`home` for the home account) or by id."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class CheckResultJson(TypedDict):
@@ -14,6 +14,7 @@ class CheckResultJson(TypedDict):
     passed: bool
     feedback: dict[str, str]
     explanation: dict[str, list[str]]
+    hint_penalty: NotRequired[float]  # only when the learner had revealed the check's hint: the points taken off
 
 
 class GradeResultJson(TypedDict):
@@ -25,7 +26,11 @@ class GradeResultJson(TypedDict):
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """The outcome of one check: points earned, feedback (ko/en) and the engine's explanation."""
+    """The outcome of one check: points earned, feedback (ko/en) and the engine's explanation.
+
+    `hint_penalty` is None unless the learner had revealed the check's hint; then it is the points taken off
+    `points` for it (the hint's penalty, at most what the check earned).
+    """
 
     check_id: str
     title: Mapping[str, str]
@@ -34,9 +39,10 @@ class CheckResult:
     passed: bool
     feedback: Mapping[str, str]
     explanation: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    hint_penalty: float | None = None
 
     def as_json(self) -> CheckResultJson:
-        return {
+        data: CheckResultJson = {
             "id": self.check_id,
             "title": dict(self.title),
             "points": self.points,
@@ -45,6 +51,9 @@ class CheckResult:
             "feedback": dict(self.feedback),
             "explanation": {language: list(lines) for language, lines in self.explanation.items()},
         }
+        if self.hint_penalty is not None:
+            data["hint_penalty"] = self.hint_penalty
+        return data
 
 
 @dataclass(frozen=True, slots=True)

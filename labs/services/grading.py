@@ -8,6 +8,7 @@ from labs.grading.checks import grade
 from labs.grading.context import GradeContext
 from labs.grading.result import GradeResult, not_gradable
 from labs.models import Grade, Lab, Submission
+from labs.services.hints import hint_reveal_ids
 from labs.services.lab_runner import learner_variables
 from labs.services.world import grade_context_for, snapshot_tokens
 from sandbox.models import Sandbox
@@ -19,12 +20,16 @@ GRADING_FAILED = "grading failed because of an error on our side: check again in
 
 
 def grade_context_load(*, student_id: int, lab: Lab) -> tuple[GradeContext, dict[str, str]] | None:
-    """A snapshot of the student's sandbox for `lab` (and the state tokens it read), or None before it exists."""
+    """A snapshot of the student's sandbox for `lab` (and the state tokens it read), or None before it exists.
+
+    The hints the student revealed so far are part of it, so a submit's kept context regrades with the same
+    penalties."""
     sandbox = Sandbox.objects.filter(owner_id=student_id).select_related("organization").first()
     if sandbox is None or not sandbox.accounts.exists():
         return None
     tokens = snapshot_tokens(sandbox)
-    return grade_context_for(sandbox, learner_variables(sandbox, lab.definition)), tokens
+    hints = hint_reveal_ids(student_id=student_id, lab_id=lab.pk)
+    return grade_context_for(sandbox, learner_variables(sandbox, lab.definition), hints_revealed=hints), tokens
 
 
 def _claim(submission_id: int) -> Submission | None:

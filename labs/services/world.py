@@ -83,8 +83,10 @@ def _events(sandbox: Sandbox) -> tuple[EventView, ...]:
     )
 
 
-def grade_context_for(sandbox: Sandbox, variables: Mapping[str, str] | None = None) -> GradeContext:
-    """Everything a lab's checks may read about `sandbox`, plus the learner's variables."""
+def grade_context_for(sandbox: Sandbox, variables: Mapping[str, str] | None = None, *,
+                      hints_revealed: tuple[str, ...] = ()) -> GradeContext:
+    """Everything a lab's checks may read about `sandbox`, plus the learner's variables and the checks whose hint
+    they revealed (none for the publish gate)."""
     accounts = {view.alias: view for view in (_account_view(a) for a in sandbox.accounts.order_by("account_id"))}
     home = accounts["management"]
     organization = getattr(sandbox, "organization", None)
@@ -107,7 +109,7 @@ def grade_context_for(sandbox: Sandbox, variables: Mapping[str, str] | None = No
         account_id=home.account_id, roles=home.roles, accounts=accounts,
         organization_id=organization.org_id if organization else "", events=_events(sandbox),
         console_switches=switches, functions=functions, instance_profiles_in_use=in_use,
-        variables=dict(variables or {}),
+        variables=dict(variables or {}), hints_revealed=tuple(hints_revealed),
     )
 
 
