@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from sandbox.api import iam_call
 from sandbox.federation import issue, services
 from sandbox.provisioning import home_identity, sandbox_provision
+from tests.browser.journey import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -33,16 +34,20 @@ def company(student):
 
 def test_portal_signs_alice_in_to_the_console_as_the_federated_role(page: Page, live_server, company):
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/signin/")
-    page.get_by_label("Username").fill("student1")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("identity-arn")).to_contain_text(":user/student1")
+    sign_in(page, live_server)
 
     page.goto(f"{live_server.url}/federation/portal/")
     expect(page.get_by_test_id("directory-user-alice")).to_contain_text("Developer")
+    screenshot(page, "federation-1-portal")
     page.get_by_role("button", name="Sign in to the AWS console as alice with Developer").click()
 
     expect(page.get_by_test_id("active-role")).to_have_text("Developer/alice@corp.example")
     expect(page.get_by_test_id("identity-arn")).to_have_text(
         f"arn:aws:sts::{company}:assumed-role/Developer/alice@corp.example")
+    screenshot(page, "federation-2-console-as-federated-role")
+
+    # A federated session has no "Switch back": the account menu offers leaving it instead.
+    page.get_by_test_id("account-menu").locator("summary").click()
+    expect(page.get_by_role("button", name="Switch back to student1")).to_have_count(0)
+    page.get_by_role("button", name="Leave the federated session").click()
+    expect(page.get_by_test_id("identity-arn")).to_contain_text(":user/student1")
