@@ -17,6 +17,7 @@ from console.http import HtmxHttpRequest
 from labs import selectors
 from labs.models import Lab
 from labs.services import hints
+from labs.services.lab_start import LabStartRefused
 from labs.services.lab_start import lab_reset as reset
 from labs.services.lab_start import lab_start as start
 from labs.services.submissions import submission_create as create
@@ -47,8 +48,12 @@ def lab_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def lab_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Apply the lab's setup (the accounts and resources it provides) to the learner's sandbox."""
-    start(student=request.user, lab=_visible_lab(request, slug))
-    messages.success(request, _("The lab is ready in your sandbox."))
+    try:
+        start(student=request.user, lab=_visible_lab(request, slug))
+    except LabStartRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The lab is ready in your sandbox."))
     return redirect("labs:lab-detail", slug=slug)
 
 

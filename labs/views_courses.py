@@ -23,7 +23,7 @@ from labs import selectors
 from labs import selectors_courses as reads
 from labs.forms import AssignmentForm, CourseForm, RosterImportForm
 from labs.services import courses, gradebook
-from labs.services.lab_start import lab_reset, lab_start
+from labs.services.lab_start import LabStartRefused, lab_reset, lab_start
 
 View = Callable[..., HttpResponse]
 
@@ -265,8 +265,12 @@ def assignment_submit(request: HtmxHttpRequest, assignment_id: int) -> HttpRespo
 @login_required
 def assignment_lab_start(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
     assignment = reads.student_assignment_get(student=request.user, assignment_id=assignment_id)
-    lab_start(student=request.user, lab=assignment.lab)
-    messages.success(request, _("The lab is ready in your sandbox."))
+    try:
+        lab_start(student=request.user, lab=assignment.lab)
+    except LabStartRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The lab is ready in your sandbox."))
     return redirect("labs:assignment-lab", assignment_id=assignment_id)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from labs.models import Lab, LabStart
-from labs.services.lab_runner import apply_setup
+from labs.services.lab_runner import LabRunError, apply_setup
 from sandbox.maintenance import sandbox_reset
 from sandbox.provisioning import sandbox_provision
 
@@ -18,14 +19,28 @@ def lab_needs_start(*, student: User, lab: Lab) -> bool:
     return not LabStart.objects.filter(student=student, lab=lab, version=lab.version).exists()
 
 
+class LabStartRefused(Exception):
+    """The lab's setup could not be applied to this sandbox (nothing of it was kept); the message says what to do."""
+
+
 def lab_start(*, student: User, lab: Lab) -> None:
-    """Apply the lab's setup to the learner's sandbox (idempotent per lab version)."""
+    """Apply the lab's setup to the learner's sandbox (idempotent per lab version).
+
+    The setup runs in one transaction: when a call fails (typically because the sandbox already holds what an
+    earlier version of the lab created), nothing is kept and LabStartRefused explains how to go on.
+    """
     sandbox = sandbox_provision(user=student)
-    with transaction.atomic():
-        if LabStart.objects.select_for_update().filter(student=student, lab=lab, version=lab.version).exists():
-            return
-        apply_setup(sandbox, lab.definition)
-        LabStart.objects.update_or_create(student=student, lab=lab, defaults={"version": lab.version})
+    try:
+        with transaction.atomic():
+            if LabStart.objects.select_for_update().filter(student=student, lab=lab, version=lab.version).exists():
+                return
+            apply_setup(sandbox, lab.definition)
+            LabStart.objects.update_or_create(student=student, lab=lab, defaults={"version": lab.version})
+    except LabRunError as failed:
+        raise LabStartRefused(_(
+            "The lab could not be set up in your sandbox (%(cause)s). If you started an earlier version of this lab "
+            "or changed what it sets up, use \"Reset to lab start\"."
+        ) % {"cause": failed}) from failed
 
 
 def lab_reset(*, student: User, lab: Lab) -> None:
