@@ -51,6 +51,26 @@ def fast_password_hashing() -> None:
     hashers.get_hashers_by_algorithm.cache_clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def postgres_flush_by_delete() -> Iterator[None]:
+    """After each transactional test Django empties every table with one `TRUNCATE` of all of them; on PostgreSQL
+    that creates new files for each table and index (0.19 s per test here, a third of CI's time). `DELETE` of a
+    few rows is far cheaper. Django's foreign keys on PostgreSQL are DEFERRABLE INITIALLY DEFERRED and the flush
+    runs in one transaction, so the order of the deletes does not matter."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        if reset_sequences or allow_cascade:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET CONSTRAINTS ALL DEFERRED;", *(f"DELETE FROM {self.quote_name(table)};" for table in tables)]  # noqa: S608 (table names from Django, quoted)
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = truncate  # type: ignore[method-assign]
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str = "student1", password: str = "correct-horse-battery"):
