@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -84,9 +85,40 @@ def main() -> None:
     submissions = [Submission.objects.create(student=users[1], lab=lab) for _ in range(50)]
     timed("submission_grade service (claim, snapshot, grade, store)", 50,
           lambda i: submission_grade(submission_id=submissions[i].pk))
+    memory_per_active_learner(users)
     latest = AccountSnapshot.objects.filter(account__account_id=identity.account_id).latest("version")
     size = len(bytes(latest.data))
     print(f"{'snapshot size with ' + str(CALLS) + ' roles':<48} {size / 1024:.1f} KiB")
+
+
+def _rss_kib() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+
+
+def memory_per_active_learner(users: list[Any]) -> None:
+    """Resident memory an active learner costs a process: all accounts of every learner loaded into moto's cache,
+    each with a few roles and a policy as a learner early in the course would have (3 accounts per learner)."""
+    import gc
+
+    from sandbox import moto_store, provisioning, roles
+    from sandbox.models import Account
+
+    identities = [provisioning.learner_identity(user=user) for user in users[2:]]
+    for number, learner in enumerate(identities):
+        for index in range(5):
+            roles.role_create(identity=learner, role_name=f"mem-{number}-{index}", trust_policy=TRUST)
+    moto_store.forget_cache()
+    gc.collect()
+    before = _rss_kib()
+    accounts = Account.objects.filter(sandbox__owner__in=users[2:]).values_list("account_id", flat=True)
+    for account_id in accounts:
+        with moto_store.account_reader(account_id):
+            pass
+    gc.collect()
+    per_learner = (_rss_kib() - before) / len(identities)
+    print(f"{'resident memory per active learner (3 accounts)':<48} {per_learner:.0f} KiB "
+          f"({len(identities)} learners loaded)")
 
 
 if __name__ == "__main__":

@@ -43,22 +43,23 @@ def parse_policy(
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
     """
-    text, data, lines = _load(doc)
+    text, data = _load(doc)
     if check_size:
         _check_size(text, kind)
     try:
         return _parse_document(data, name=name, kind=kind, text=text)
     except PolicySyntaxError as error:
-        if lines is None:
+        if not isinstance(doc, str):
             raise
-        raise error.with_line(line_of(lines, error.path)) from None
+        # Line numbers are worked out only for a document that fails: parsing a good one stays cheap.
+        raise error.with_line(line_of(locate_lines(doc), error.path)) from None
 
 
 def _reject_constant(value: str) -> Any:
     raise ValueError(value)
 
 
-def _load(doc: str | Mapping[str, Any]) -> tuple[str, Any, dict[str, int] | None]:
+def _load(doc: str | Mapping[str, Any]) -> tuple[str, Any]:
     if isinstance(doc, str):
         try:
             data = json.loads(doc, parse_constant=_reject_constant)
@@ -67,11 +68,11 @@ def _load(doc: str | Mapping[str, Any]) -> tuple[str, Any, dict[str, int] | None
         except (ValueError, RecursionError):
             # RecursionError: JSON nested about a thousand levels deep; AWS's size limits refuse such text anyway.
             raise PolicySyntaxError(errors.SYNTAX_ERRORS) from None
-        return doc, data, locate_lines(doc)
+        return doc, data
     if not isinstance(doc, Mapping):
         raise PolicySyntaxError(errors.SYNTAX_ERRORS)
     try:
-        return json.dumps(doc, indent=2, allow_nan=False), doc, None
+        return json.dumps(doc, indent=2, allow_nan=False), doc
     except (TypeError, ValueError, RecursionError):
         raise PolicySyntaxError(errors.SYNTAX_ERRORS) from None
 

@@ -11,6 +11,7 @@ from sandbox.clock import sandbox_now
 from sandbox.errors import AccessDenied
 from sandbox.identity import Identity
 from sandbox.moto_store import AccountBackends
+from sandbox.policy_cache import stored_policy
 from sandbox.scps import scp_levels
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def user_boundary(backends: AccountBackends, identity: Identity) -> iam.Policy |
     policy = backends.iam.managed_policies.get(arn) or _aws_managed(backends, arn)
     if policy is None:
         return None
-    return iam.parse_policy(_default_document(policy), name=policy.name, kind=iam.PolicyKind.BOUNDARY, check_size=False)
+    return stored_policy(_default_document(policy), name=policy.name, kind=iam.PolicyKind.BOUNDARY)
 
 
 def session_policies(backends: AccountBackends, identity: Identity) -> tuple[iam.Policy, ...]:
@@ -78,13 +79,11 @@ def session_policies(backends: AccountBackends, identity: Identity) -> tuple[iam
         return ()
     policies: list[iam.Policy] = []
     if session.session_policy:
-        policies.append(iam.parse_policy(session.session_policy, name="session policy", kind=iam.PolicyKind.SESSION,
-                                         check_size=False))
+        policies.append(stored_policy(session.session_policy, name="session policy", kind=iam.PolicyKind.SESSION))
     for arn in session.policy_arns:
         managed = backends.iam.managed_policies.get(arn) or _aws_managed(backends, arn)
         if managed is not None:
-            policies.append(iam.parse_policy(_default_document(managed), name=managed.name,
-                                             kind=iam.PolicyKind.SESSION, check_size=False))
+            policies.append(stored_policy(_default_document(managed), name=managed.name, kind=iam.PolicyKind.SESSION))
     if session.policy_arns and not policies:
         # Every managed session policy was deleted since: the session keeps its cap, which now allows nothing.
         policies.append(iam.parse_policy(_NOTHING, name="session policy", kind=iam.PolicyKind.SESSION))
@@ -110,7 +109,7 @@ def _parsed(documents: Iterator[tuple[str, str]]) -> Iterator[iam.Policy]:
         # Stored documents were validated when they were written; one that no longer parses grants nothing.
         try:
             # Size quotas were enforced when the document was written, and AWS managed ones are exempt.
-            yield iam.parse_policy(document, name=name, kind=iam.PolicyKind.IDENTITY, check_size=False)
+            yield stored_policy(document, name=name, kind=iam.PolicyKind.IDENTITY)
         except iam.PolicySyntaxError:
             continue
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sandbox import request_memo
 from sandbox.endpoint.sigv4 import Credential
 from sandbox.identity import Identity, iam_user_arn
-from sandbox.models import AccessKeyOwner
+from sandbox.models import AccessKeyOwner, Account
 from sandbox.moto_store import account_reader
 from sandbox.sts.sessions import real_expiry, session_by_key, session_identity
 
@@ -32,6 +33,7 @@ def _temporary(access_key_id: str) -> Credential[KeyOwner] | None:
     if found is None:
         return None
     session, account_id = found
+    _remember(session.account)
     identity = session_identity(session, account_id)
     return Credential(
         access_key_id=access_key_id, secret_access_key=session.secret_access_key,
@@ -40,14 +42,23 @@ def _temporary(access_key_id: str) -> Credential[KeyOwner] | None:
     )
 
 
+def _remember(account: Account) -> None:
+    """The key's lookup read the account row: the rest of the request need not read it again."""
+    request_memo.remember_account(account_id=account.account_id, pk=account.pk, snapshot_token=account.snapshot_token)
+
+
 def _long_term(access_key_id: str) -> Credential[KeyOwner] | None:
     """A long-term access key: one look into the account's state gives both the secret and the identity."""
-    owner = AccessKeyOwner.objects.select_related("account").filter(access_key_id=access_key_id).first()
-    if owner is None:
+    # Not `.first()`: the key is unique, and ordering the one row costs more to compile than the query takes.
+    rows = AccessKeyOwner.objects.filter(access_key_id=access_key_id).values_list(
+        "user_name", "account_id", "account__account_id", "account__snapshot_token"
+    )[:1]
+    if not rows:
         return None
-    account_id = owner.account.account_id
+    user_name, account_pk, account_id, snapshot_token = rows[0]
+    request_memo.remember_account(account_id=account_id, pk=account_pk, snapshot_token=snapshot_token)
     with account_reader(account_id) as backends:
-        user = backends.iam.users.get(owner.user_name)
+        user = backends.iam.users.get(user_name)
         keys = [key for key in (user.access_keys if user else []) if key.access_key_id == access_key_id]
         if user is None or not keys or keys[0].status != "Active":
             return None
@@ -59,5 +70,5 @@ def _long_term(access_key_id: str) -> Credential[KeyOwner] | None:
             principal_id=user.id,
         )
         secret = keys[0].secret_access_key
-    key_owner = KeyOwner(account_id, owner.user_name, identity)
+    key_owner = KeyOwner(account_id, user_name, identity)
     return Credential(access_key_id=access_key_id, secret_access_key=secret, owner=key_owner)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from sandbox import request_memo
 from sandbox.errors import AwsError
 from sandbox.identity import Identity
 from sandbox.models import Account, Event
@@ -39,9 +40,11 @@ def event_record(
 ) -> Event:
     """Store one event in `account_id`'s history (inside the caller's transaction, if any)."""
     with transaction.atomic():
-        account = Account.objects.get(account_id=account_id)
+        account_pk = request_memo.remembered_pk(account_id)
+        if account_pk is None:
+            account_pk = Account.objects.values_list("pk", flat=True).get(account_id=account_id)
         return Event.objects.create(
-            account=account,
+            account_id=account_pk,
             event_source=event_source,
             event_name=event_name,
             user_identity=user_identity if user_identity is not None else {

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, OperationalError, transaction
 
+from sandbox import request_memo
 from sandbox.errors import SandboxUnavailable, StaleSnapshot
 from sandbox.models import Account, AccountSnapshot, Bucket
 
@@ -217,7 +218,13 @@ def account_reader(account_id: str) -> Iterator[AccountBackends]:
     """Read access to the newest stored state of an account."""
     _ensure_started()
     try:
+        with _LOCK:
+            remembered = request_memo.remembered_token(account_id)
+            if remembered is not None and _loaded_tokens.get(account_id) == remembered:
+                yield AccountBackends(account_id)
+                return
         token = Account.objects.values_list("snapshot_token", flat=True).get(account_id=account_id)
+        request_memo.remember_token(account_id, token)
         with _LOCK:
             _sync(account_id, token)
             yield AccountBackends(account_id)
@@ -232,14 +239,16 @@ def account_writer(account_id: str) -> Iterator[AccountBackends]:
     If the body raises, nothing is stored and the cached copy is dropped (it may be half-changed).
     """
     _ensure_started()
+    request_memo.forget_token(account_id)
     try:
         with transaction.atomic():
             account = Account.objects.select_for_update().get(account_id=account_id)
             with _LOCK:
                 _sync(account_id, account.snapshot_token)
                 try:
+                    buckets_before = _bucket_names(account_id)
                     yield AccountBackends(account_id)
-                    _save_snapshot(account)
+                    _save_snapshot(account, buckets_changed=_bucket_names(account_id) != buckets_before)
                 except BaseException:
                     _drop_cached(account_id)
                     raise
@@ -253,8 +262,17 @@ def _check_moto_version(account_id: str, moto_version: str) -> None:
         raise StaleSnapshot(STALE_SNAPSHOT.format(account=account_id, stored=moto_version, running=MOTO_VERSION))
 
 
-def _save_snapshot(account: Account) -> None:
-    _store_bucket_names(account)
+def _bucket_names(account_id: str) -> set[str]:
+    from moto.s3.models import s3_backends
+
+    return set(_s3_buckets(dict.get(s3_backends, account_id)))
+
+
+def _save_snapshot(account: Account, *, buckets_changed: bool = True) -> None:
+    """Store the account's cached state as its newest snapshot. `Bucket` rows equal the buckets of the stored
+    state (same transaction), so a write that left the account's bucket names alone need not compare them."""
+    if buckets_changed:
+        _store_bucket_names(account)
     backend_dicts = _backend_dicts()
     blob = pickle.dumps({name: backends[account.account_id] for name, backends in backend_dicts.items()})
     token = uuid.uuid4().hex

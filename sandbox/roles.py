@@ -116,19 +116,21 @@ def parse_trust_policy(document: str) -> iam.Policy:
 
 def check_principals_exist(backends: AccountBackends, policy: iam.Policy) -> None:
     """AWS rejects a trust policy naming a user or role of the same account that does not exist."""
-    account_id = backends.account_id
+    prefix = f"arn:aws:iam::{backends.account_id}:"
+    named = [
+        principal.value for statement in policy.statements for principal in statement.principals
+        if principal.kind == "AWS" and principal.value.startswith(prefix)
+    ]
+    if not named:  # most trust policies name services, providers or accounts: no need to list the account
+        return
     roles = {role.arn for role in backends.iam.get_roles()}
     users = {user.arn for user in backends.iam.users.values()}
-    for statement in policy.statements:
-        for principal in statement.principals:
-            value = principal.value
-            if principal.kind != "AWS" or not value.startswith(f"arn:aws:iam::{account_id}:"):
-                continue
-            resource = value.split(":", 5)[5]
-            if (resource.startswith("role/") and value not in roles) or (
-                resource.startswith("user/") and value not in users
-            ):
-                raise MalformedPolicyDocument(INVALID_PRINCIPAL.format(value=value))
+    for value in named:
+        resource = value.split(":", 5)[5]
+        if (resource.startswith("role/") and value not in roles) or (
+            resource.startswith("user/") and value not in users
+        ):
+            raise MalformedPolicyDocument(INVALID_PRINCIPAL.format(value=value))
 
 
 def role_create(

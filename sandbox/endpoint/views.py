@@ -21,6 +21,7 @@ from sandbox.endpoint.sigv4_errors import INVALID_CLIENT_TOKEN_ID, Protocol, pro
 from sandbox.endpoint.sts_calls import serve_federation_call, serve_sts_call, unsigned_federation_call
 from sandbox.identity import Identity
 from sandbox.operations import OperationError
+from sandbox.request_memo import request_scope
 from sandbox.sts.session_token import WITH_SESSION_CREDENTIALS, limits_for_session_token
 
 MOUNT_PATH = "/aws"
@@ -52,6 +53,11 @@ def _read_body(request: HttpRequest) -> bytes:
 @csrf_exempt
 def aws_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
     """Verify the signature, find the caller, and serve the call in the protocol its service speaks."""
+    with request_scope():
+        return _serve(request)
+
+
+def _serve(request: HttpRequest) -> HttpResponse:
     request_id = str(uuid.uuid4())
     try:
         body = _read_body(request)

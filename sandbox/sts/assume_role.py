@@ -18,6 +18,7 @@ from sandbox.errors import AccessDenied, MalformedPolicyDocument, ValidationErro
 from sandbox.identity import ASSUMED_ROLE, Identity, assumed_role_arn
 from sandbox.models import Account, StsSession
 from sandbox.moto_store import account_reader
+from sandbox.policy_cache import stored_policy
 from sandbox.sts import sessions
 from sandbox.sts.mfa_context import MfaProof, mfa_proof
 from sandbox.sts.params import InvalidParameterValue, validate
@@ -273,7 +274,7 @@ def _authorize(
     """sts:AssumeRole, then sts:TagSession when tags are passed and sts:SetSourceIdentity when one is set: each
     through the engine with the trust policy as the resource-based policy and the caller's own policies."""
     document = bound_trust_policy(role.account_id, role.name, role.trust_policy, *_caller_binding(caller))
-    trust = iam.parse_policy(document, name=f"{role.name} trust policy", kind=iam.PolicyKind.TRUST, check_size=False)
+    trust = stored_policy(document, name=f"{role.name} trust policy", kind=iam.PolicyKind.TRUST)
     with account_reader(caller.account_id) as backends:
         policies = caller_policies(backends, caller)
     if origin is None and caller.source_ip:

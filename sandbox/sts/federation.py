@@ -17,6 +17,7 @@ from sandbox.authorize import CallOrigin
 from sandbox.clock import sandbox_now
 from sandbox.errors import AccessDenied, AwsError
 from sandbox.models import Account
+from sandbox.policy_cache import stored_policy
 from sandbox.sts import sessions
 from sandbox.sts.assume_role import (
     AssumedRole,
@@ -154,9 +155,7 @@ def assume_federated(
 def _authorize(
     caller: FederatedCaller, role: TargetRole, tags: SessionTags, now: datetime, origin: CallOrigin | None
 ) -> None:
-    trust = iam.parse_policy(
-        role.trust_policy, name=f"{role.name} trust policy", kind=iam.PolicyKind.TRUST, check_size=False
-    )
+    trust = stored_policy(role.trust_policy, name=f"{role.name} trust policy", kind=iam.PolicyKind.TRUST)
     keys: dict[str, str | list[str]] = {
         "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "aws:EpochTime": str(int(now.timestamp())),
         "aws:SecureTransport": "true" if origin is None or origin.secure_transport else "false",

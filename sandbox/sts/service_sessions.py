@@ -17,6 +17,7 @@ from sandbox.clock import sandbox_now
 from sandbox.identity import ASSUMED_ROLE, Identity, assumed_role_arn
 from sandbox.models import Account, StsSession
 from sandbox.moto_store import AccountBackends, account_reader
+from sandbox.policy_cache import stored_policy
 from sandbox.sts import sessions
 from sandbox.sts.records import STS_SOURCE, credentials_elements
 
@@ -69,8 +70,7 @@ def service_may_assume(role: ServiceRole, service: str) -> iam.Evaluation:
         "aws:PrincipalServiceName": service,
     })
     try:
-        trust = iam.parse_policy(role.trust_policy, name=f"{role.name} trust policy", kind=iam.PolicyKind.TRUST,
-                                 check_size=False)
+        trust = stored_policy(role.trust_policy, name=f"{role.name} trust policy", kind=iam.PolicyKind.TRUST)
     except iam.PolicySyntaxError:
         trust = None  # a stored trust policy that no longer parses trusts nobody
     request = iam.Request(

@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from sandbox import request_memo
 from sandbox.models import Account, TrustBinding
 from sandbox.moto_store import AccountBackends, account_reader, account_writer
 
@@ -46,9 +47,13 @@ def bind_trust_policy(backends: AccountBackends, role_name: str, document: str) 
     `backends` is the role's account, open for writing; principals in the learner's other accounts are looked up
     in their own stored state. ARNs outside the learner's sandbox stay unbound (they cannot be callers).
     """
+    principals = _aws_principals(document)
+    if not principals:  # services, federated providers, accounts: nothing to bind (most trust policies)
+        unbind_role(backends.account_id, role_name)
+        return
     account = Account.objects.select_related("sandbox").get(account_id=backends.account_id)
     by_account: dict[str, list[str]] = defaultdict(list)
-    for arn in _aws_principals(document):
+    for arn in principals:
         by_account[arn.split(":")[4]].append(arn)
     rows: list[TrustBinding] = []
     known = set(account.sandbox.accounts.values_list("account_id", flat=True))
@@ -74,7 +79,9 @@ def _bindings(backends: AccountBackends, account: Account, role_name: str, arns:
 
 
 def unbind_role(account_id: str, role_name: str) -> None:
-    TrustBinding.objects.filter(role_account__account_id=account_id, role_name=role_name).delete()
+    pk = request_memo.remembered_pk(account_id)
+    account = {"role_account_id": pk} if pk is not None else {"role_account__account_id": account_id}
+    TrustBinding.objects.filter(**account, role_name=role_name).delete()
 
 
 def bound_trust_policy(account_id: str, role_name: str, document: str, caller_arn: str, caller_id: str) -> str:
