@@ -15,6 +15,7 @@ from labs.grading.result import json_summary
 from labs.models import Course, Grade, Lab, Submission
 from labs.services.grading import GRADER_VERSION
 from labs.services.hints import HintView, hint_list
+from labs.services.lab_clock import ClockPanel, lab_clock_panel
 from labs.services.lab_runner import learner_variables
 from labs.services.lab_start import lab_needs_start
 from sandbox.models import Sandbox
@@ -28,6 +29,7 @@ class LabPage:
     latest: Submission | None
     needs_start: bool = False
     hints: tuple[HintView, ...] = ()  # the checks' hints (their text once the learner revealed them)
+    clock: ClockPanel | None = None  # the teaching clock, for a lab that offers fast-forward steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,8 @@ def lab_page(*, user: User, slug: str, language: str) -> LabPage:
     latest = Submission.objects.filter(student=user, lab=lab).first()
     return LabPage(lab=lab, title=lab_title(lab, language), brief_html=nh3.clean(html), latest=latest,
                    needs_start=lab_needs_start(student=user, lab=lab),
-                   hints=hint_list(student=user, lab=lab, language=language))
+                   hints=hint_list(student=user, lab=lab, language=language),
+                   clock=lab_clock_panel(student=user, lab=lab))
 
 
 def render_brief(text: str, variables: dict[str, str]) -> str:

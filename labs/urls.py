@@ -23,6 +23,8 @@ course_urlpatterns = [
          name="assignment-regrade"),
     path("courses/<int:course_id>/gradebook/", views_courses.gradebook_page, name="gradebook"),
     path("courses/<int:course_id>/gradebook.csv", views_courses.gradebook_csv, name="gradebook-csv"),
+    path("courses/<int:course_id>/gradebook/<int:student_id>/clock/", views_courses.student_clock,
+         name="student-clock"),
     path("courses/<int:course_id>/gradebook/<int:student_id>/", views_courses.gradebook_student,
          name="gradebook-student"),
     path("regrades/<int:run_id>/", views_courses.regrade_progress, name="regrade-progress"),
@@ -62,6 +64,7 @@ urlpatterns = [
     path("<slug:slug>/check/", views.submission_create, name="submission-create"),
     path("<slug:slug>/start/", views.lab_start, name="lab-start"),
     path("<slug:slug>/reset/", views.lab_reset, name="lab-reset"),
+    path("<slug:slug>/clock/", views.lab_clock, name="lab-clock"),
     path("<slug:slug>/hints/<slug:check_id>/", views.hint_reveal, name="hint-reveal"),
     path("submissions/<int:submission_id>/", views.submission_status, name="submission-status"),
 ]

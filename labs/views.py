@@ -17,6 +17,7 @@ from console.http import HtmxHttpRequest
 from labs import selectors
 from labs.models import Lab
 from labs.services import hints
+from labs.services.lab_clock import ClockPanel, ClockRefused, lab_clock_change, lab_clock_panel, requested_step
 from labs.services.lab_start import LabStartRefused
 from labs.services.lab_start import lab_reset as reset
 from labs.services.lab_start import lab_start as start
@@ -88,6 +89,28 @@ def hint_reveal(request: HtmxHttpRequest, slug: str, check_id: str) -> HttpRespo
         return redirect(_back_to(request, slug))
     hint = hints.hint_get(student=request.user, lab=lab, check_id=check_id, language=get_language())
     return render(request, "labs/detail.html#check-hint", {"hint": hint, "page": {"lab": lab}})
+
+
+@require_POST
+@login_required
+def lab_clock(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Fast-forward the learner's sandbox clock by one of the lab's steps, or return it to real time."""
+    lab = _visible_lab(request, slug)
+    error = ""
+    panel: ClockPanel | None
+    try:
+        panel = lab_clock_change(student=request.user, lab=lab, seconds=requested_step(request.POST))
+    except ClockRefused as refused:
+        if not request.htmx:
+            messages.error(request, refused.message)
+            return redirect(_back_to(request, slug))
+        panel, error = lab_clock_panel(student=request.user, lab=lab), refused.message
+    if not request.htmx:
+        return redirect(_back_to(request, slug))
+    # The top bar's "Sandbox clock +..." badge is the learner's own clock: updated out of band.
+    return render(request, "labs/_clock.html", {"clock": panel, "clock_error": error, "clock_oob": True,
+                                                "clock_next": _back_to(request, slug),
+                                                "clock_action": reverse("labs:lab-clock", args=[slug])})
 
 
 @require_POST

@@ -22,7 +22,7 @@ from console.http import HtmxHttpRequest
 from labs import selectors
 from labs import selectors_courses as reads
 from labs.forms import AssignmentForm, CourseForm, RosterImportForm
-from labs.services import courses, gradebook
+from labs.services import courses, gradebook, lab_clock
 from labs.services.lab_start import LabStartRefused, lab_reset, lab_start
 
 View = Callable[..., HttpResponse]
@@ -196,7 +196,33 @@ def gradebook_csv(request: HtmxHttpRequest, course_id: int) -> HttpResponse:
 def gradebook_student(request: HtmxHttpRequest, course_id: int, student_id: int) -> HttpResponse:
     grades = reads.gradebook_student(instructor=request.user, course_id=course_id, student_id=student_id,
                                      language=get_language())
-    return render(request, "labs/courses/gradebook_student.html", {"grades": grades})
+    clock = lab_clock.student_clock_panel(instructor=request.user, course_id=course_id, student_id=student_id)
+    return render(request, "labs/courses/gradebook_student.html", {
+        "grades": grades, "clock": clock,
+        "clock_action": reverse("labs:student-clock", args=[course_id, student_id]),
+    })
+
+
+@require_POST
+@instructor_required
+def student_clock(request: HtmxHttpRequest, course_id: int, student_id: int) -> HttpResponse:
+    """Move one student's sandbox clock forward (or back to real time) so they can watch credentials expire."""
+    page = reverse("labs:gradebook-student", args=[course_id, student_id])
+    error = ""
+    try:
+        clock = lab_clock.student_clock_change(instructor=request.user, course_id=course_id, student_id=student_id,
+                                               seconds=lab_clock.requested_step(request.POST))
+    except lab_clock.ClockRefused as refused:
+        if not request.htmx:
+            messages.error(request, refused.message)
+            return redirect(page)
+        clock = lab_clock.student_clock_panel(instructor=request.user, course_id=course_id, student_id=student_id)
+        error = refused.message
+    if not request.htmx:
+        return redirect(page)
+    action = reverse("labs:student-clock", args=[course_id, student_id])
+    return render(request, "labs/_clock.html", {"clock": clock, "clock_error": error, "clock_action": action,
+                                                "clock_next": page})
 
 
 # --- students ---------------------------------------------------------------------------------------------------

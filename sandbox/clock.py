@@ -9,6 +9,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sandbox.models import Account, Sandbox
 
@@ -59,10 +61,11 @@ def clock_offset(sandbox: Sandbox) -> timedelta:
 def clock_advance(sandbox: Sandbox, seconds: int) -> timedelta:
     """Move the sandbox's clock forward by `seconds` (atomically: two instructors advancing add up)."""
     if seconds < 0:
-        raise ClockError("The sandbox clock only moves forward; reset it to return to real time.")
+        raise ClockError(_("The sandbox clock only moves forward; reset it to return to real time."))
     current = clock_offset(sandbox)
     if current.total_seconds() + seconds > MAX_OFFSET_SECONDS:
-        raise ClockError(f"The sandbox clock cannot run more than {MAX_OFFSET_SECONDS // 86400} days ahead.")
+        days = MAX_OFFSET_SECONDS // 86400
+        raise ClockError(_("The sandbox clock cannot run more than %(days)d days ahead.") % {"days": days})
     Sandbox.objects.filter(pk=sandbox.pk).update(clock_offset_seconds=F("clock_offset_seconds") + seconds)
     _OFFSETS.clear()
     return clock_offset(sandbox)
@@ -76,3 +79,18 @@ def clock_reset(sandbox: Sandbox) -> None:
 
 def account_sandbox(account_id: str) -> Sandbox:
     return Account.objects.select_related("sandbox").get(account_id=account_id).sandbox
+
+
+def duration_text(seconds: int) -> str:
+    """`1 hour 15 minutes`, `45 minutes`, `2 days`: how far a clock is ahead, or a fast-forward step, in words."""
+    days, rest = divmod(max(0, int(seconds)), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        ngettext("%(count)d day", "%(count)d days", days) % {"count": days} if days else "",
+        ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours} if hours else "",
+        ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes} if minutes else "",
+        ngettext("%(count)d second", "%(count)d seconds", secs) % {"count": secs} if secs else "",
+    ]
+    return " ".join(part for part in parts if part) or ngettext("%(count)d second", "%(count)d seconds", 0) % {
+        "count": 0}

@@ -7,16 +7,19 @@ from django.db import transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Length
 
+from sandbox.clock import clock_reset
 from sandbox.models import Account, AccountSnapshot, Ec2Instance, Event, LambdaFunction, Sandbox
 from sandbox.moto_store import restore_start_state
 
 
 def sandbox_reset(*, sandbox: Sandbox) -> tuple[str, ...]:
-    """Put every account of the sandbox back to its recorded start state; the event history is kept.
+    """Put every account of the sandbox back to its recorded start state, and its teaching clock back to real
+    time; the event history is kept.
 
     The start state has no instances or functions (our EC2 and Lambda keep theirs in the database).
     """
     with transaction.atomic():
+        clock_reset(sandbox)
         account_ids = tuple(sandbox.accounts.order_by("account_id").values_list("account_id", flat=True))
         for account_id in account_ids:
             restore_start_state(account_id)

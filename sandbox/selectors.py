@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 
+from sandbox.clock import duration_text
 from sandbox.models import Account
 
 
@@ -14,6 +15,11 @@ class AccountMenu:
 
     user_name: str
     account_id: str
+    clock_ahead_seconds: int = 0  # the sandbox's teaching clock runs this far ahead of real time
+
+    @property
+    def clock_ahead_text(self) -> str:
+        return duration_text(self.clock_ahead_seconds)
 
 
 def account_menu_get(*, user: User) -> AccountMenu | None:
@@ -21,4 +27,5 @@ def account_menu_get(*, user: User) -> AccountMenu | None:
     account = Account.objects.filter(sandbox__owner=user, is_home=True).select_related("sandbox").first()
     if account is None:
         return None
-    return AccountMenu(user_name=account.sandbox.home_user_name, account_id=account.account_id)
+    return AccountMenu(user_name=account.sandbox.home_user_name, account_id=account.account_id,
+                       clock_ahead_seconds=account.sandbox.clock_offset_seconds)

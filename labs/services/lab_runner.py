@@ -8,6 +8,7 @@ real endpoint in this process (`inprocess_aws`), so they are authorized and reco
 - `session:<name>`: the credentials an earlier `sts` call saved with `"save": "<name>"`;
 - `console` / `SwitchRole`: the console's switch role, as the learner;
 - `console` / `SamlSignIn`: the corporate portal's console sign-in for a directory user of the training IdP;
+- `clock` / `Advance` with `{"seconds": N}`, `clock` / `Reset`: the sandbox's teaching clock;
 - a `TokenCode` of `{"totp": "<serial number>"}` is the device's current code (successive uses take later steps);
 - `{"idp_saml_metadata": {}}`, `{"idp_saml_assertion": {"user": ...}}`, `{"idp_id_token": {"issuer": ...}}` are
   what the learner's training IdP hands out (`lab_idp`). `setup.directory` fills the IdP's directory.
@@ -32,6 +33,7 @@ from labs.services import lab_idp
 from labs.services.inprocess_aws import aws_client
 from labs.services.world import LAB_SETUP_AGENT
 from sandbox import mfa, provisioning
+from sandbox.clock import ClockError, clock_advance, clock_reset, sandbox_now
 from sandbox.errors import ApplicationError, AwsError
 from sandbox.identity import Identity
 from sandbox.models import AccessKeyOwner, Account, MfaCodeUse, Sandbox
@@ -180,6 +182,8 @@ def run_call(sandbox: Sandbox, call: Mapping[str, Any], state: RunState, *, agen
     params = _resolved(call.get("params", {}), sandbox, state)
     if service == "console":
         return _console_call(sandbox, action, params, agent)
+    if service == "clock":
+        return _clock_call(sandbox, action, params)
     credentials = _credentials(sandbox, str(call.get("as", "learner")), state, agent)
     client = aws_client(service, access_key_id=credentials.access_key_id,
                         secret_access_key=credentials.secret_access_key, session_token=credentials.session_token,
@@ -198,6 +202,20 @@ def run_call(sandbox: Sandbox, call: Mapping[str, Any], state: RunState, *, agen
         state.sessions[str(call["save"])] = Credentials(
             found["AccessKeyId"], found["SecretAccessKey"], found.get("SessionToken"))
     return answer
+
+
+def _clock_call(sandbox: Sandbox, action: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The teaching clock: `Advance` by `{"seconds": N}`, or `Reset` to real time. Answers the sandbox's time."""
+    try:
+        if action == "Advance":
+            clock_advance(sandbox, int(params.get("seconds", 0)))
+        elif action == "Reset":
+            clock_reset(sandbox)
+        else:
+            raise LabRunError(f"clock:{action} is not a clock action (Advance, Reset)", code="InvalidAction")
+    except (ClockError, TypeError, ValueError) as error:
+        raise LabRunError(f"clock:{action} failed: {error}", code="InvalidParameterValue") from error
+    return {"SandboxTime": sandbox_now(_learner_identity(sandbox).account_id).isoformat()}
 
 
 def _console_call(sandbox: Sandbox, action: str, params: dict[str, Any], agent: str) -> dict[str, Any]:
