@@ -5,7 +5,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import botocore.session
@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from sandbox import events, managed_policies
 from sandbox.authorize import CallOrigin, authorize
 from sandbox.endpoint import (
+    dispatch,
     iam_boundaries,
     iam_login_profiles,
     iam_messages,
@@ -32,6 +33,8 @@ from sandbox.identity import Identity
 from sandbox.models import AccessKeyOwner, Account
 from sandbox.moto_store import AccountBackends, account_reader, account_writer
 from sandbox.operations import Operation, OperationError, authorization_requests
+from sandbox.operations.iam_rules import RULES as IAM_RULES
+from sandbox.operations.iam_rules import SELF as CALLING_USER
 from sandbox.sts.trust_bindings import bind_trust_policy, deleted_principal, principal_deleted, unbind_role
 
 QUERY_VERSIONS = {"iam": "2010-05-08", "sts": "2011-06-15"}
@@ -41,6 +44,8 @@ READ_ONLY_PREFIXES = ("Get", "List", "Simulate", "Lookup", "Describe")
 POLICY_ARN_PARAMS = ("PolicyArn", "PermissionsBoundary")
 NOT_AVAILABLE = "{service}:{action} is not available in this training sandbox yet"
 _BOTOCORE = botocore.session.get_session()
+CALLER_DEFAULT_CALLS = frozenset(name for name, rule in IAM_RULES.items() if rule is CALLING_USER)
+NON_USER_CREDENTIALS = "Must specify userName when calling with non-User credentials"
 _REQUEST_ID = re.compile(rb"<RequestId>[^<]*</RequestId>")
 
 
@@ -139,6 +144,21 @@ def _serve_iam(backends: AccountBackends, identity: Identity, call: ParsedCall, 
     return _checked(iam_messages.aws_wording(answer))
 
 
+def _caller_named(identity: Identity, call: ParsedCall, body: bytes) -> tuple[ParsedCall, bytes]:
+    """A call about "the calling user" without `UserName` (GetUser, CreateAccessKey, ListMFADevices...) names the
+    caller, as IAM reads it from the signature. moto never sees the signature and would invent a `default_user`.
+    Credentials that are not a user's (a role session) must name the user, as in AWS."""
+    operation = call.operation
+    if operation.name not in CALLER_DEFAULT_CALLS or operation.params.get("UserName"):
+        return call, body
+    if identity.type != "IAMUser" or identity.is_role_session:
+        raise CallFailed(dispatch.iam_error("ValidationError", NON_USER_CREDENTIALS, 400))
+    named = replace(operation, params={**operation.params, "UserName": identity.name})
+    separator = b"&" if body else b""
+    return (ParsedCall(named, {**call.raw_params, "UserName": identity.name}),
+            body + separator + urllib.parse.urlencode({"UserName": identity.name}).encode())
+
+
 def _checked(answer: MotoResponse) -> MotoResponse:
     """A refused call leaves nothing behind: the writer rolls back and drops its cached copy."""
     if answer.status >= 400:
@@ -182,6 +202,7 @@ def perform_iam_call(*, identity: Identity, call: ParsedCall, body: bytes, info:
     read_only = name.startswith(READ_ONLY_PREFIXES)
     opener: Callable[[str], AbstractContextManager[AccountBackends]] = account_reader if read_only else account_writer
     try:
+        call, body = _caller_named(identity, call, body)
         with opener(identity.account_id) as backends:
             _check_all(backends, identity, call.operation, info.origin)
             answer = _serve_iam(backends, identity, call, body)

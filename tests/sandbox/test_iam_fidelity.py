@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -364,3 +365,45 @@ class SamlEventTests:
         iam_client.create_saml_provider(Name="Okta", SAMLMetadataDocument=document)
         event = Event.objects.get(account__account_id=account_id, event_name="CreateSAMLProvider")
         assert event.request_parameters["sAMLMetadataDocument"] == document[:1024] + "…(truncated)"
+
+
+class CallingUserTests:
+    """Calls about "the calling user" may leave out UserName: IAM takes the signer's user (moto alone answers a made-up
+    `default_user`); credentials that are not a user's must name one.
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html"""
+
+    def test_get_user_without_a_name_is_the_caller(self, iam_client, carol):
+        user = iam_client.get_user()["User"]
+        assert user["Arn"] == carol.iam_user_arn
+        assert carol.iam_user_arn.endswith(f":user/{user['UserName']}")
+
+    def test_a_new_users_key_gets_that_user(self, live_server, iam_client):
+        iam_client.create_user(UserName="deployer")
+        key = iam_client.create_access_key(UserName="deployer")["AccessKey"]
+        deployer = aws_client(live_server, "iam", key["AccessKeyId"], key["SecretAccessKey"])
+        iam_client.put_user_policy(UserName="deployer", PolicyName="self", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+                "iam:GetUser", "iam:ListAccessKeys", "iam:CreateAccessKey"]}]}))
+        assert deployer.get_user()["User"]["UserName"] == "deployer"
+        second = deployer.create_access_key()["AccessKey"]
+        assert second["UserName"] == "deployer"
+        listed = {item["AccessKeyId"] for item in deployer.list_access_keys()["AccessKeyMetadata"]}
+        assert listed == {key["AccessKeyId"], second["AccessKeyId"]}
+        assert aws_client(live_server, "iam", second["AccessKeyId"], second["SecretAccessKey"]).get_user()[
+            "User"]["UserName"] == "deployer"
+
+    def test_role_credentials_must_name_the_user(self, live_server, carol):
+        sts = aws_client(live_server, "sts", carol.access_key_id, carol.secret_access_key)
+        dev = next(account["account_id"] for account in carol.as_json()["accounts"] if account["alias"] == "dev")
+        credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{dev}:role/OrganizationAccountAccessRole",
+                                      RoleSessionName="admin")["Credentials"]
+        session = boto3.client(
+            "iam", endpoint_url=f"{live_server.url}/aws", region_name="us-east-1",
+            aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"])
+        with pytest.raises(ClientError) as raised:
+            session.get_user()
+        assert _error(raised) == ("ValidationError", "Must specify userName when calling with non-User credentials",
+                                  400)
+        failed = Event.objects.filter(event_name="GetUser", error_code="ValidationError")
+        assert failed.count() == 1
