@@ -39,7 +39,8 @@ def event_record(
     additional_event_data: dict[str, Any] | None = None,
 ) -> Event:
     """Store one event in `account_id`'s history (inside the caller's transaction, if any)."""
-    with transaction.atomic():
+    # No savepoint of its own inside the caller's transaction: the event is part of the call's write.
+    with transaction.atomic(savepoint=False):
         account_pk = request_memo.remembered_pk(account_id)
         if account_pk is None:
             account_pk = Account.objects.values_list("pk", flat=True).get(account_id=account_id)
