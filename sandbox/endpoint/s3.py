@@ -56,6 +56,12 @@ BUCKET_ALREADY_EXISTS = (
     "Please select a different name and try again."
 )
 BUCKET_ALREADY_OWNED = "Your previous request to create the named bucket succeeded and you already own it."
+# Objects live inside the account's stored state, so the sandbox keeps them small; the AWS CLI switches to multipart
+# uploads for files over 8 MB, which is where a learner meets this.
+MULTIPART_CALLS = frozenset({"CreateMultipartUpload", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload",
+                             "AbortMultipartUpload", "ListParts", "ListMultipartUploads"})
+MULTIPART = ("multipart uploads are not available in this training sandbox, which keeps objects up to 8 MiB: "
+             "upload a smaller file (the AWS CLI uploads files over 8 MB in parts)")
 CROSS_ACCOUNT_COPY = "copying between buckets of two different accounts is not available in this training sandbox yet"
 HOME_REGION = "us-east-1"
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -80,7 +86,8 @@ def serve_s3_call(
     except OperationError as error:
         return _error(error.code, error.message, 405 if error.code == "MethodNotAllowed" else 400, info)
     if request.name not in SUPPORTED_OPERATIONS:
-        message = NOT_AVAILABLE.format(service="s3", action=request.name)
+        message = MULTIPART if request.name in MULTIPART_CALLS else NOT_AVAILABLE.format(service="s3",
+                                                                                        action=request.name)
         _record(identity, request, info, code="NotImplemented", message=message)
         return _error("NotImplemented", message, 501, info)
     try:

@@ -347,3 +347,54 @@ class RequestContextTests:
         https_only = {**local, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}
         with pytest.raises(ClientError):
             self._user_with(live_server, iam_client, "tls", https_only).list_roles()
+
+
+class AwsCliServicesTests:
+    """Every service the course uses, through the real AWS CLI: IAM, STS, Organizations, CloudTrail, S3."""
+
+    def _json(self, live_server, learner, *args):
+        result = run_aws_cli(live_server, learner, *args)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout) if result.stdout.strip() else {}
+
+    def test_get_user_is_the_caller(self, live_server, carol):
+        assert self._json(live_server, carol, "iam", "get-user")["User"]["Arn"] == carol.iam_user_arn
+
+    def test_organizations_describe_organization(self, live_server, carol):
+        organization = self._json(live_server, carol, "organizations", "describe-organization")["Organization"]
+        assert organization["Id"] == carol.organization_id
+        assert organization["MasterAccountId"] == carol.home_account_id
+
+    def test_cloudtrail_lookup_events_by_event_name(self, live_server, carol):
+        self._json(live_server, carol, "iam", "create-role", "--role-name", "traced",
+                   "--assume-role-policy-document", EC2_TRUST)
+        found = self._json(live_server, carol, "cloudtrail", "lookup-events", "--lookup-attributes",
+                           "AttributeKey=EventName,AttributeValue=CreateRole")["Events"]
+        assert [event["EventName"] for event in found] == ["CreateRole"]
+        assert json.loads(found[0]["CloudTrailEvent"])["requestParameters"]["roleName"] == "traced"
+
+    def test_s3_copy_list_and_read_back(self, live_server, carol, tmp_path):
+        bucket = f"cli-{carol.home_account_id}"
+        source = tmp_path / "notes.txt"
+        source.write_text("hello from the CLI\n")
+        copy = tmp_path / "back.txt"
+        for command in (("mb", f"s3://{bucket}"), ("cp", str(source), f"s3://{bucket}/docs/notes.txt"),
+                        ("cp", f"s3://{bucket}/docs/notes.txt", str(copy))):
+            result = run_aws_cli(live_server, carol, "s3", *command)  # the CLI's s3 commands print text
+            assert result.returncode == 0, result.stderr
+        assert copy.read_text() == "hello from the CLI\n"
+        listing = run_aws_cli(live_server, carol, "s3", "ls", f"s3://{bucket}/docs/")
+        assert "notes.txt" in listing.stdout, listing.stderr
+        objects = self._json(live_server, carol, "s3api", "list-objects-v2", "--bucket", bucket)["Contents"]
+        assert [item["Key"] for item in objects] == ["docs/notes.txt"]
+
+    def test_a_file_over_8_mb_is_refused_with_what_to_do(self, live_server, carol, tmp_path):
+        """The CLI uploads files over 8 MB in parts; the sandbox keeps objects up to 8 MiB and says so."""
+        bucket = f"big-{carol.home_account_id}"
+        big = tmp_path / "big.bin"
+        big.write_bytes(b"\\0" * (9 * 1024 * 1024))
+        assert run_aws_cli(live_server, carol, "s3", "mb", f"s3://{bucket}").returncode == 0
+        result = run_aws_cli(live_server, carol, "s3", "cp", str(big), f"s3://{bucket}/big.bin")
+        assert result.returncode != 0
+        assert "multipart uploads are not available in this training sandbox" in result.stderr
+        assert "upload a smaller file" in result.stderr
