@@ -164,6 +164,19 @@ class RecreatedPrincipalTests:
         document = world.iam.get_role(RoleName="Pinned")["Role"]["AssumeRolePolicyDocument"]
         assert document["Statement"][0]["Principal"]["AWS"] == old.user_id
 
+    def test_a_recreated_role_no_longer_matches_a_trust_policy_naming_it(self, world):
+        """Ref 7.4: the same for a role: a chain's next role stops trusting a deleted and re-created first role."""
+        first_trust = trusts(world.learner.iam_user_arn)
+        first = world.role("First", first_trust, inline=(allow("sts:AssumeRole"),))
+        second = world.role("Second", trusts(first))
+        assert world.assume(second, world.assume_keys(first))["AssumedRoleUser"]["Arn"] == world.session_arn("Second")
+        world.iam.delete_role_policy(RoleName="First", PolicyName="inline")
+        world.iam.delete_role(RoleName="First")
+        again = world.role("First", first_trust, inline=(allow("sts:AssumeRole"),))
+        with pytest.raises(ClientError) as raised:
+            world.assume(second, world.assume_keys(again))
+        assert error(raised) == ("AccessDenied", not_authorized(world.session_arn("First"), "sts:AssumeRole", second))
+
     def test_putting_the_arn_back_trusts_the_new_user(self, world):
         old = world.user("temp")
         role = world.role("Pinned", trusts(old.arn))
