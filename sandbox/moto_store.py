@@ -223,8 +223,8 @@ def account_reader(account_id: str) -> Iterator[AccountBackends]:
             if remembered is not None and _loaded_tokens.get(account_id) == remembered:
                 yield AccountBackends(account_id)
                 return
-        token = Account.objects.values_list("snapshot_token", flat=True).get(account_id=account_id)
-        request_memo.remember_token(account_id, token)
+        pk, token = Account.objects.values_list("pk", "snapshot_token").get(account_id=account_id)
+        request_memo.remember_account(account_id=account_id, pk=pk, snapshot_token=token)
         with _LOCK:
             _sync(account_id, token)
             yield AccountBackends(account_id)

@@ -96,3 +96,18 @@ def test_stored_policies_are_parsed_once_and_bad_ones_fail_every_time():
     for _ in range(2):
         with pytest.raises(iam.PolicySyntaxError):
             stored_policy("{not json", name="bad", kind=iam.PolicyKind.IDENTITY)
+
+
+@pytest.mark.django_db
+def test_a_console_page_reads_the_accounts_stored_version_once(client, student, identity):
+    """The role page reads the role, its policies, tags and last use: one look at the account row, not one each."""
+    roles.role_create(identity=identity, role_name="app", trust_policy=EC2_TRUST)
+    client.force_login(student)
+    url = "/console/iam/roles/details/app/"
+    client.get(url, HTTP_HOST="localhost")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, HTTP_HOST="localhost")
+    assert response.status_code == 200
+    token_reads = [query["sql"] for query in queries.captured_queries
+                   if '"snapshot_token" AS "snapshot_token"' in query["sql"] and identity.account_id in query["sql"]]
+    assert len(token_reads) == 1
