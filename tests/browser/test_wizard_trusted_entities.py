@@ -229,6 +229,8 @@ def test_the_wizard_works_without_javascript(browser: Browser, live_server, stud
         page.get_by_role("button", name="Previous").click()
         expect(page.get_by_role("checkbox", name="ReadOnlyAccess", exact=True)).to_be_checked()
         page.get_by_role("button", name="Next").click()
+        # The POST's page must be there before reloading it (a reload during the navigation has no page to reload).
+        expect(page.get_by_label("Role name")).to_have_value("NoScriptRole")
         page.reload()
         expect(page.get_by_label("Role name")).to_have_value("NoScriptRole")
         expect(page.get_by_label("Key")).to_have_value("made-without")
