@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "console.middleware.UserLanguageMiddleware",  # a signed-in user's language wins over LocaleMiddleware's
+    "console.middleware.FreshPagesMiddleware",  # Back shows a page as it is now (htmx changed it in place)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -1,4 +1,5 @@
-"""Console middleware: the signed-in user's language, and sandbox refusals turned into pages (never a 500)."""
+"""Console middleware: the signed-in user's language, pages the browser does not keep, and sandbox refusals turned
+into pages (never a 500)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 import iam
@@ -69,3 +71,19 @@ class SandboxUnavailableMiddleware:
         if not isinstance(exception, SandboxUnavailable):
             return None
         return sandbox_unavailable(request)
+
+
+class FreshPagesMiddleware:
+    """A signed-in user's pages are never kept by the browser: htmx changes a page in place (a grading status, the
+    teaching clock, a new role in a list), and Back must show the page as it is now, not the copy from before."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not response.has_header("Cache-Control")
+                and response.get("Content-Type", "").startswith("text/html")):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
